@@ -54,6 +54,8 @@ export interface RunningSimulator {
   readonly scenario: Scenario;
   /** Fault rules and key revocation, changeable at run time. */
   readonly faults: FaultInjector;
+  /** Most requests ever handled at the same time (to check clients' concurrency limits). */
+  peakInFlight(): number;
   /** Every request received, in order. */
   readonly requests: LoggedRequest[];
   /** Requests that changed or could change state (POST/PUT/PATCH/DELETE outside Insights queries). */
@@ -88,7 +90,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const requests: LoggedRequest[] = [];
   const validator = createContractValidator();
 
+  let inFlight = 0;
+  let peak = 0;
   const server = createServer((req, res) => {
+    inFlight += 1;
+    peak = Math.max(peak, inFlight);
+    res.once("close", () => {
+      inFlight -= 1;
+    });
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent)
         send(res, {
@@ -204,6 +213,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     faults,
     requests,
     writes: () => requests.filter((r) => r.write),
+    peakInFlight: () => peak,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

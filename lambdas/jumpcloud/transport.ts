@@ -113,15 +113,8 @@ export class Transport {
           },
         ],
         beforeRetry: [
-          (error, retryCount) => {
+          () => {
             this.stats.retries += 1;
-            this.logger.warn("Retrying JumpCloud request", {
-              method: error.options.method,
-              path: (error.options.context as { path?: string }).path,
-              status: error.response?.statusCode,
-              errorCode: error.response ? undefined : error.code,
-              attempt: (retryCount ?? 0) + 1,
-            });
           },
         ],
       },
@@ -174,12 +167,26 @@ export class Transport {
         ? idempotent && NETWORK_CODES.includes(error.code)
         : status === 429 || (idempotent && RETRYABLE_STATUS.has(status));
     if (!retryable) return 0;
+    const delayMs = Math.round(this.backoff(attemptCount, retryAfter));
+    this.logger.warn("Retrying JumpCloud request", {
+      method: error.options.method,
+      path: (error.options.context as { path?: string }).path,
+      status,
+      errorCode: status === undefined ? error.code : undefined,
+      attempt: attemptCount + 1,
+      delayMs,
+    });
+    return delayMs;
+  }
+
+  /** `Retry-After` when given (capped), else exponential backoff with "equal jitter"; never 0 (0 means stop). */
+  private backoff(attemptCount: number, retryAfter: number | undefined): number {
     const policy = this.options.retry;
     if (retryAfter !== undefined && Number.isFinite(retryAfter)) {
       return Math.max(1, Math.min(retryAfter, policy.retryAfterCapMs));
     }
     const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptCount - 1));
-    return Math.max(1, ceiling / 2 + Math.random() * (ceiling / 2)); // "equal jitter"
+    return Math.max(1, ceiling / 2 + Math.random() * (ceiling / 2));
   }
 
   private toJumpCloudError(error: unknown, request: TransportRequest, context: RequestContext): Error {
