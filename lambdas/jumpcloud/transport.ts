@@ -58,6 +58,8 @@ export interface TransportStats {
   requests: number;
   /** Attempts that were retries. */
   retries: number;
+  /** Response body bytes received from successful attempts. */
+  bytesReceived: number;
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -85,7 +87,7 @@ const USER_AGENT = `${pkg.name}/${pkg.version} (node ${process.versions.node})`;
 
 /** Sends JSON requests with retries, a shared in-flight limit and typed errors that never carry the key. */
 export class Transport {
-  readonly stats: TransportStats = { requests: 0, retries: 0 };
+  readonly stats: TransportStats = { requests: 0, retries: 0, bytesReceived: 0 };
   private readonly got: Got;
   private readonly limit: LimitFunction;
   private readonly logger: Logger;
@@ -141,6 +143,7 @@ export class Transport {
         json: request.json,
         context: { path: request.path, idempotent: request.idempotent ?? request.method === "GET" },
       });
+      this.stats.bytesReceived += response.rawBody.length;
       this.logger.debug("JumpCloud request", {
         method: request.method,
         path: request.path,

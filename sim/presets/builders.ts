@@ -270,7 +270,11 @@ export function deviceTrustPolicy(id: string, name: string): Doc {
   };
 }
 
-/** A device-policy template; see `TEMPLATES` for which names are real. */
+/**
+ * A device-policy template; see `TEMPLATE_DEFS` in catalog.ts for which names are real. Only fields that both
+ * `PolicyTemplate` (list, embedded in policies) and `PolicyTemplateWithDetails` (`GET /policytemplates/{id}`)
+ * define: the latter has no `deliveryTypes`, `state`, `alert` or `reference` (PS-V2).
+ */
 export function template(id: string, name: string, displayName: string, osMetaFamily: string): Doc {
   return {
     id,
@@ -278,8 +282,6 @@ export function template(id: string, name: string, displayName: string, osMetaFa
     displayName,
     description: displayName,
     osMetaFamily,
-    deliveryTypes: ["agent"],
-    state: "",
   };
 }
 

@@ -35,8 +35,8 @@ export function simClient(
     apiKey: sim.apiKey,
     baseUrl: sim.url,
     insightsUrl: sim.insightsUrl,
-    retry: FAST_RETRY,
     ...options,
+    retry: { ...FAST_RETRY, ...options.retry },
   });
 }
 
