@@ -22,6 +22,11 @@ const program = new Command("sim")
   .option("--users <n>", "users in the large preset", integer("users", 0))
   .option("--systems <n>", "systems in the large preset", integer("systems", 0))
   .option("--seed <n>", "seed of the large preset", integer("seed", 0))
+  .option(
+    "--latency <ms>",
+    "added delay on every request, like a real network round trip",
+    integer("latency", 0),
+  )
   .action(
     async (opts: {
       scenario: string;
@@ -30,12 +35,14 @@ const program = new Command("sim")
       users?: number;
       systems?: number;
       seed?: number;
+      latency?: number;
     }) => {
       const sim = await startSimulator({
         scenario: opts.scenario,
         port: opts.port,
         host: opts.host,
         large: { users: opts.users, systems: opts.systems, seed: opts.seed },
+        faults: opts.latency ? [{ kind: "delay", ms: opts.latency, path: "/**" }] : [],
       });
       const org = sim.scenario.organizations[0]?.organization;
       console.log(

@@ -103,10 +103,20 @@ export function compileRoutes(
       if (!match) continue;
       const params: Record<string, string> = {};
       names.forEach((name, i) => {
-        params[name] = decodeURIComponent(match[i + 1] ?? "");
+        params[name] = decodeParam(match[i + 1] ?? "");
       });
       return { route, params };
     }
     return undefined;
   };
+}
+
+// Why: decodeURIComponent throws URIError on a bad escape such as `%E0`; that escaped the handler as a
+// 500 "Simulator bug" and the request was never logged. A malformed path is the client's error: 400.
+function decodeParam(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `Malformed path segment "${segment}"`);
+  }
 }

@@ -75,13 +75,19 @@ function clause(text: string, ops: Record<string, Comparator>, family: string): 
 }
 
 /** Compares a stored value with a filter's text, coercing the text to the stored value's type. */
+// Why: incomparable pairs used to answer 1 ("greater"), so `$gt`/`$gte` matched documents missing the
+// field and numbers compared with non-numeric text (Mongo-style: ordering never matches those). NaN now
+// means "incomparable": every comparator is false except `$ne`/`ne`. Booleans order false < true.
 function compare(fieldValue: unknown, text: string): number {
-  if (typeof fieldValue === "boolean") return fieldValue === (text === "true") ? 0 : 1;
-  if (typeof fieldValue === "number") {
-    const n = Number(text);
-    return Number.isNaN(n) ? 1 : Math.sign(fieldValue - n);
+  if (typeof fieldValue === "boolean") {
+    if (text !== "true" && text !== "false") return Number.NaN;
+    return Math.sign(Number(fieldValue) - Number(text === "true"));
   }
-  if (fieldValue === null || fieldValue === undefined) return text === "null" ? 0 : 1;
+  if (typeof fieldValue === "number") {
+    const n = text.trim() === "" ? Number.NaN : Number(text);
+    return Math.sign(fieldValue - n);
+  }
+  if (fieldValue === null || fieldValue === undefined) return text === "null" ? 0 : Number.NaN;
   const s = String(fieldValue);
   return s < text ? -1 : s > text ? 1 : 0;
 }
@@ -93,17 +99,49 @@ export function sortDocs(docs: Doc[], sort: string | null, separator: string): D
     .map((k) => k.trim())
     .filter(Boolean);
   if (keys.length === 0) return docs;
-  return [...docs].sort((a, b) => {
-    for (const key of keys) {
-      const desc = key.startsWith("-");
-      const path = desc ? key.slice(1) : key;
-      const x = getPath(a, path);
-      const y = getPath(b, path);
-      const order = x === y ? 0 : x === undefined ? 1 : y === undefined ? -1 : String(x) < String(y) ? -1 : 1;
-      if (order !== 0) return desc ? -order : order;
+  const order = keys.map((key) => ({ desc: key.startsWith("-"), parts: key.replace(/^-/, "").split(".") }));
+  const compare = (a: Doc, b: Doc): number => {
+    for (const { desc, parts } of order) {
+      const result = compareForSort(getParts(a, parts), getParts(b, parts));
+      if (result !== 0) return desc ? -result : result;
     }
     return 0;
-  });
+  };
+  // Paging re-sorts the whole collection on every page; a linear check spares the sort when it is
+  // already in order (the usual `sort=_id` case), and for id sorts the answer is remembered while
+  // the collection keeps its length and end ids (ids never change, and created ids only grow),
+  // which keeps 100k-item collections fast.
+  const byIdOnly = keys.length === 1 && (keys[0] === "_id" || keys[0] === "id");
+  const idField = keys[0] as string;
+  const signature = byIdOnly ? `${docs.length}:${docs[0]?.[idField]}:${docs.at(-1)?.[idField]}` : "";
+  if (byIdOnly && sortedById.get(docs) === signature) return docs;
+  for (let i = 1; i < docs.length; i++) {
+    if (compare(docs[i - 1] as Doc, docs[i] as Doc) > 0) return [...docs].sort(compare);
+  }
+  if (byIdOnly) sortedById.set(docs, signature);
+  return docs;
+}
+
+const sortedById = new WeakMap<Doc[], string>();
+
+function getParts(doc: Doc, parts: string[]): unknown {
+  let value: unknown = doc;
+  for (const part of parts) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Doc)[part];
+  }
+  return value;
+}
+
+// Why: numbers were compared as text, so 100 sorted before 9 (e.g. `sort=exitStatus`, `badLoginAttempts`).
+// Numbers and booleans compare by value; everything else as text; missing values last (ascending).
+function compareForSort(x: unknown, y: unknown): number {
+  if (x === y) return 0;
+  if (x === undefined) return 1;
+  if (y === undefined) return -1;
+  if (typeof x === "number" && typeof y === "number") return x < y ? -1 : 1;
+  if (typeof x === "boolean" && typeof y === "boolean") return x ? 1 : -1;
+  return String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
 }
 
 /** Keeps only the named fields (plus the id field, as Mongo-style projections do). */

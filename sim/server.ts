@@ -56,7 +56,7 @@ export interface RunningSimulator {
   readonly faults: FaultInjector;
   /** Most requests ever handled at the same time (to check clients' concurrency limits). */
   peakInFlight(): number;
-  /** Every request received, in order. */
+  /** Every request received, in the order they were answered (`seq` numbers them by arrival). */
   readonly requests: LoggedRequest[];
   /** Requests that changed or could change state (POST/PUT/PATCH/DELETE outside Insights queries). */
   writes(): LoggedRequest[];
@@ -92,6 +92,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 
   let inFlight = 0;
   let peak = 0;
+  let lastSeq = 0;
   const server = createServer((req, res) => {
     inFlight += 1;
     peak = Math.max(peak, inFlight);
@@ -108,13 +109,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Why: seq used to be `requests.length + 1` when the request was read, so concurrent requests (all
+    // read before any was logged) shared one number. Numbered on arrival; the log is in completion order.
+    const seq = ++lastSeq;
     const url = new URL(req.url ?? "/", "http://sim");
     const method = (req.method ?? "GET").toUpperCase();
     const path = url.pathname;
     const raw = await readBody(req);
     const isInsights = path.startsWith("/insights/");
     const orgHeader = typeof req.headers["x-org-id"] === "string" ? req.headers["x-org-id"] : undefined;
-    const seq = requests.length + 1;
     let parsed: unknown;
     const log = (status: number, fault?: Fault["kind"]) =>
       requests.push({
@@ -126,7 +129,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         status,
         write: method !== "GET" && !isInsights,
         fault,
-        body: maskSecrets(parsed),
+        // Why: `parsed` is only set once the key is checked, so faulted and 401 requests were logged
+        // without their body although the log promises bodies; parse leniently for the log.
+        body: maskSecrets(parsed ?? parseForLog(raw)),
         at: clock().toISOString(),
       });
 
@@ -262,6 +267,15 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseForLog(raw: string): unknown {
+  if (raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined; // not JSON: keep nothing rather than unmasked text
+  }
 }
 
 function maskSecrets(value: unknown): unknown {

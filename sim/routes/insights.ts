@@ -16,6 +16,7 @@ interface EventQueryBody {
   start_time: string;
   end_time?: string;
   limit?: number;
+  skip?: number;
   sort?: string;
   fields?: string[];
   search_after?: unknown[];
@@ -43,7 +44,10 @@ export const insightsRoutes: Route[] = [
         const after = query.search_after;
         events = events.filter((e) => compareCursor(cursorOf(e), after) * (descending ? -1 : 1) > 0);
       }
-      const page = events.slice(0, limit);
+      // Why: `skip` ("offset into the result set", PS-DI EventQuery) was ignored, so a client paging
+      // with skip got the first page forever. Applied after search_after, like any offset.
+      const skip = Number.isInteger(query.skip) && (query.skip as number) > 0 ? (query.skip as number) : 0;
+      const page = events.slice(skip, skip + limit);
       const last = page.at(-1);
       const fields = query.fields ?? [];
       return ok(

@@ -129,8 +129,8 @@ export const v1Routes: Route[] = [
         ctx.body as Doc,
         Object.keys(ctx.body as Doc).filter((k) => k !== "_id" && k !== "organization"),
       );
-      // The PUT response schema (`radiusserverput`) has no sharedSecret.
-      const { sharedSecret: _secret, ...answer } = server;
+      // The PUT response schema (`radiusserverput`) has neither sharedSecret nor organization.
+      const { sharedSecret: _secret, organization: _org, ...answer } = server;
       return ok(answer);
     },
   },

@@ -198,6 +198,14 @@ function gated(ctx: SimContext) {
   return ctx.org;
 }
 
+// ObjectId layout (seconds, per-process random, counter), so created ids sort after older ones, as real ids do.
+const PROCESS_RANDOM = randomBytes(5).toString("hex");
+let counter = Math.floor(Math.random() * 0xffffff);
+
 function newId(): string {
-  return randomBytes(12).toString("hex");
+  counter = (counter + 1) % 0x1000000;
+  const seconds = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, "0");
+  return seconds + PROCESS_RANDOM + counter.toString(16).padStart(6, "0");
 }

@@ -27,7 +27,9 @@ describe("retries of reads", () => {
     const logger = recordingLogger();
     const client = simClient(sim(), { logger, retry: { retryAfterCapMs: 50 } });
     await collect(client.v1List<Doc>("/api/systemusers"));
-    expect(logger.lines.find((l) => l.message === "Retrying JumpCloud request")?.attributes?.delayMs).toBe(50);
+    expect(logger.lines.find((l) => l.message === "Retrying JumpCloud request")?.attributes?.delayMs).toBe(
+      50,
+    );
   });
 
   it("backs off exponentially with jitter when a 429 has no Retry-After", async () => {
@@ -35,7 +37,9 @@ describe("retries of reads", () => {
     const logger = recordingLogger();
     const client = simClient(sim(), { logger, retry: { baseDelayMs: 8, maxDelayMs: 1000 } });
     await collect(client.v1List<Doc>("/api/systemusers"));
-    const delays = logger.lines.filter((l) => l.message === "Retrying JumpCloud request").map((l) => l.attributes?.delayMs as number);
+    const delays = logger.lines
+      .filter((l) => l.message === "Retrying JumpCloud request")
+      .map((l) => l.attributes?.delayMs as number);
     expect(delays).toHaveLength(3);
     // Step n waits between half and all of base·2^(n-1).
     delays.forEach((delay, n) => {
@@ -54,14 +58,18 @@ describe("retries of reads", () => {
 
   it("gives a typed SERVER_ERROR after bounded attempts on persistent 5xx", async () => {
     sim().faults.add({ kind: "status", status: 500, path: "/api/systems" });
-    const error = await rejection(collect(simClient(sim(), { retry: { maxAttempts: 3 } }).v1List("/api/systems")));
+    const error = await rejection(
+      collect(simClient(sim(), { retry: { maxAttempts: 3 } }).v1List("/api/systems")),
+    );
     expect(error).toMatchObject({ code: "SERVER_ERROR", method: "GET", path: "/api/systems", status: 500 });
     expect(to("/api/systems")).toHaveLength(3);
   });
 
   it("gives RATE_LIMITED after bounded attempts on persistent 429", async () => {
     sim().faults.add({ kind: "rate-limit", path: "/api/systems" });
-    const error = await rejection(collect(simClient(sim(), { retry: { maxAttempts: 2 } }).v1List("/api/systems")));
+    const error = await rejection(
+      collect(simClient(sim(), { retry: { maxAttempts: 2 } }).v1List("/api/systems")),
+    );
     expect(error).toMatchObject({ code: "RATE_LIMITED", status: 429 });
     expect(to("/api/systems")).toHaveLength(2);
   });
@@ -75,7 +83,10 @@ describe("retries of reads", () => {
 
   it("retries Directory Insights queries, which are reads sent as POST", async () => {
     sim().faults.add({ kind: "status", status: 502, path: "/insights/directory/v1/events/count", times: 1 });
-    const count = await simClient(sim()).insightsCount({ service: ["all"], start_time: new Date(Date.now() - 86_400_000 * 2).toISOString() });
+    const count = await simClient(sim()).insightsCount({
+      service: ["all"],
+      start_time: new Date(Date.now() - 86_400_000 * 2).toISOString(),
+    });
     expect(count).toBeGreaterThan(0);
     expect(to("/insights/directory/v1/events/count").map((r) => r.status)).toEqual([502, 200]);
   });
@@ -90,16 +101,25 @@ describe("retries of reads", () => {
 
 describe("errors that are not retried", () => {
   it("401: API key rejected; rotate the secret", async () => {
-    const error = await rejection(collect(simClient(sim(), { apiKey: "wrong-key-000000" }).v1List("/api/users")));
+    const error = await rejection(
+      collect(simClient(sim(), { apiKey: "wrong-key-000000" }).v1List("/api/users")),
+    );
     expect(error).toMatchObject({ code: "AUTH_REJECTED", status: 401, method: "GET", path: "/api/users" });
     expect(error.message).toMatch(/API key rejected; rotate the secret/);
     expect(to("/api/users")).toHaveLength(1);
   });
 
   it("401 mid-paging when the key is revoked after N requests", async () => {
-    sim().scenario.organizations[0]?.systemUsers.push(...Array.from({ length: 300 }, (_, i) => ({ _id: (0x5fd00000 + i).toString(16).padEnd(24, "0"), username: `u${i}` })));
+    sim().scenario.organizations[0]?.systemUsers.push(
+      ...Array.from({ length: 300 }, (_, i) => ({
+        _id: (0x5fd00000 + i).toString(16).padEnd(24, "0"),
+        username: `u${i}`,
+      })),
+    );
     sim().faults.revokeKeyAfter(2);
-    const error = await rejection(collect(simClient(sim(), { maxConcurrency: 1 }).v1List("/api/systemusers")));
+    const error = await rejection(
+      collect(simClient(sim(), { maxConcurrency: 1 }).v1List("/api/systemusers")),
+    );
     expect(error).toMatchObject({ code: "AUTH_REJECTED" });
     sim().scenario.organizations[0]?.systemUsers.splice(24);
   });
@@ -121,7 +141,9 @@ describe("errors that are not retried", () => {
   it("402 on Directory Insights is NOT_ON_PLAN", async () => {
     sim().scenario.plan = "core";
     try {
-      const error = await rejection(simClient(sim()).insightsCount({ service: ["all"], start_time: new Date().toISOString() }));
+      const error = await rejection(
+        simClient(sim()).insightsCount({ service: ["all"], start_time: new Date().toISOString() }),
+      );
       expect(error).toMatchObject({ code: "NOT_ON_PLAN", status: 402 });
     } finally {
       sim().scenario.plan = "platform";
@@ -149,7 +171,9 @@ describe("writes are never retried blindly", () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(sim().writes()).toHaveLength(1);
     // The server applied it after all: why callers must re-read rather than resend.
-    expect(sim().scenario.organizations[0]?.admins.find((a) => a._id === ADMIN_ID)?.enableMultiFactor).toBe(false);
+    expect(sim().scenario.organizations[0]?.admins.find((a) => a._id === ADMIN_ID)?.enableMultiFactor).toBe(
+      false,
+    );
     sim().faults.clear();
     await client.put(`/api/users/${ADMIN_ID}`, { enableMultiFactor: true });
   });
@@ -158,7 +182,9 @@ describe("writes are never retried blindly", () => {
     sim().faults.add({ kind: "drop", afterWrite: true, method: "POST", path: "/api/v2/iplists", times: 1 });
     const org = sim().scenario.organizations[0];
     const before = org?.ipLists.length ?? 0;
-    const error = await rejection(simClient(sim()).post("/api/v2/iplists", { name: "Office", ips: ["192.0.2.1"] }));
+    const error = await rejection(
+      simClient(sim()).post("/api/v2/iplists", { name: "Office", ips: ["192.0.2.1"] }),
+    );
     expect(error).toMatchObject({ code: "WRITE_OUTCOME_UNKNOWN" });
     expect(sim().writes()).toHaveLength(1);
     expect(org?.ipLists.length).toBe(before + 1);
@@ -168,7 +194,9 @@ describe("writes are never retried blindly", () => {
   it("a 5xx on a write is not retried and says the write may have been applied", async () => {
     sim().faults.add({ kind: "status", status: 500, method: "PATCH", path: "/api/v2/authn/policies/*" });
     const id = sim().scenario.organizations[0]?.authnPolicies[0]?.id as string;
-    const error = await rejection(simClient(sim()).patch(`/api/v2/authn/policies/${id}`, { disabled: false }));
+    const error = await rejection(
+      simClient(sim()).patch(`/api/v2/authn/policies/${id}`, { disabled: false }),
+    );
     expect(error).toMatchObject({ code: "SERVER_ERROR", status: 500 });
     expect(error.message).toMatch(/may have been applied/);
     expect(sim().writes()).toHaveLength(1);
@@ -177,7 +205,11 @@ describe("writes are never retried blindly", () => {
   it("a 429 on a write is retried, since the server refused it before processing", async () => {
     sim().faults.add({ kind: "rate-limit", method: "PUT", path: "/api/users/*", times: 1 });
     await simClient(sim()).put(`/api/users/${ADMIN_ID}`, { enableMultiFactor: true });
-    expect(sim().writes().map((w) => w.status)).toEqual([429, 200]);
+    expect(
+      sim()
+        .writes()
+        .map((w) => w.status),
+    ).toEqual([429, 200]);
   });
 });
 

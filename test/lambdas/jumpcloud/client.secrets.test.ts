@@ -49,7 +49,11 @@ describe("the API key and RADIUS secrets never leave the client", () => {
     await attempt(() => collect(client.v2List("/api/v2/iplists")));
     await attempt(() => collect(client.v2List("/api/v2/policies")));
     await attempt(() => client.put("/api/users/5f0000010000000000000001", { enableMultiFactor: true }));
-    await attempt(() => client.post("/api/v2/authn/policies", { effect: { action: "allow", obligations: { mfaFactors: ["TOTP"] } } }));
+    await attempt(() =>
+      client.post("/api/v2/authn/policies", {
+        effect: { action: "allow", obligations: { mfaFactors: ["TOTP"] } },
+      }),
+    );
     const [radius] = await collect(listRadiusServers(client));
     expect(radius?.sharedSecret).toBe(RADIUS_SECRET); // the API returns it; the client must not spread it
     await attempt(() =>
@@ -60,7 +64,9 @@ describe("the API key and RADIUS secrets never leave the client", () => {
         mfa: "REQUIRED",
       }),
     );
-    await attempt(() => collect(simClient(sim, { apiKey: `${API_KEY}-revoked`, logger }).v1List("/api/users")));
+    await attempt(() =>
+      collect(simClient(sim, { apiKey: `${API_KEY}-revoked`, logger }).v1List("/api/users")),
+    );
     await new Promise((resolve) => setTimeout(resolve, 450));
     sim.faults.clear();
 
@@ -69,7 +75,12 @@ describe("the API key and RADIUS secrets never leave the client", () => {
     const everything = [
       logger.text(),
       output.join(""),
-      ...errors.flatMap((e) => [String(e), (e as Error).stack ?? "", JSON.stringify(e), inspect(e, { depth: 20, showHidden: true })]),
+      ...errors.flatMap((e) => [
+        String(e),
+        (e as Error).stack ?? "",
+        JSON.stringify(e),
+        inspect(e, { depth: 20, showHidden: true }),
+      ]),
     ].join("\n");
     expect(everything).not.toContain(API_KEY);
     expect(everything).not.toContain(RADIUS_SECRET);

@@ -15,14 +15,22 @@ describe("resolveEndpoints", () => {
   });
 
   it("lets explicit URLs override the region, trimming trailing slashes", () => {
-    expect(resolveEndpoints({ region: "eu", baseUrl: "http://127.0.0.1:8787/", insightsUrl: "http://127.0.0.1:9/di/" })).toEqual({
+    expect(
+      resolveEndpoints({
+        region: "eu",
+        baseUrl: "http://127.0.0.1:8787/",
+        insightsUrl: "http://127.0.0.1:9/di/",
+      }),
+    ).toEqual({
       consoleUrl: "http://127.0.0.1:8787",
       insightsUrl: "http://127.0.0.1:9/di",
     });
   });
 
   it("serves Insights from a base-URL override's origin when only the base URL is given", () => {
-    expect(resolveEndpoints({ baseUrl: "https://proxy.internal" }).insightsUrl).toBe("https://proxy.internal/insights/directory/v1");
+    expect(resolveEndpoints({ baseUrl: "https://proxy.internal" }).insightsUrl).toBe(
+      "https://proxy.internal/insights/directory/v1",
+    );
   });
 
   it("knows its regions", () => {
