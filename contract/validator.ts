@@ -358,3 +358,11 @@ export function createContractValidator(options: ContractValidatorOptions = {}):
     },
   };
 }
+
+/** Property names of a contract definition (e.g. `v1.organizationsettings`); empty when it has none. */
+export function definitionProperties(name: string): string[] {
+  const definition = (contractJson.definitions as Record<string, { properties?: Record<string, unknown> }>)[
+    name
+  ];
+  return Object.keys(definition?.properties ?? {});
+}

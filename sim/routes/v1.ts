@@ -1,21 +1,15 @@
 /** v1 routes (`/api/...`): organizations, admins, system users, systems, RADIUS servers (notes §1–4, §8). */
+import { definitionProperties } from "../../contract/validator.js";
 import { findById, HttpError, ok, type Route, type SimContext } from "../http.js";
 import type { Doc } from "../query.js";
 import { projectOne, v1List } from "./lists.js";
 
-// Settings the GET schema has but `organizationsettingsput` lacks: a PUT cannot change them (notes §1, §10.1).
-const READ_ONLY_SETTINGS = [
-  "requireAdminMFA",
-  "agentVersion",
-  "betaFeatures",
-  "chromeDTCEnabled",
-  "disableCommandRunner",
-  "enableGoogleApps",
-  "enableO365",
-  "enableUserPortalAgentInstall",
-  "pendingDelete",
-  "windowsMDM",
-];
+// Settings the GET schema has but `organizationsettingsput` lacks (requireAdminMFA among them): a PUT
+// cannot change them (notes §1, §10.1), so the simulator drops them from the body.
+const putSettings = new Set(definitionProperties("v1.organizationsettingsput"));
+const READ_ONLY_SETTINGS = definitionProperties("v1.organizationsettings").filter(
+  (key) => !putSettings.has(key),
+);
 const ADMIN_PUT_FIELDS = [
   "apiKeyAllowed",
   "email",
@@ -26,6 +20,22 @@ const ADMIN_PUT_FIELDS = [
   "lastWhatsNewChecked",
   "roleName",
   "roleNames",
+];
+// Fields of the `PUT /api/radiusservers/{id}` request body (PS-V1).
+const RADIUS_PUT_FIELDS = [
+  "name",
+  "networkSourceIp",
+  "sharedSecret",
+  "mfa",
+  "userLockoutAction",
+  "userPasswordExpirationAction",
+  "userPasswordEnabled",
+  "userCertEnabled",
+  "deviceCertEnabled",
+  "caCert",
+  "radsecEnabled",
+  "requireRadsec",
+  "requireTlsAuth",
 ];
 const SYSTEM_PUT_FIELDS = [
   "allowMultiFactorAuthentication",
@@ -69,71 +79,18 @@ export const v1Routes: Route[] = [
       return ok(org);
     },
   },
-  { method: "GET", path: "/api/users", handler: (ctx) => v1List(ctx, ctx.org.admins) },
-  {
-    method: "PUT",
-    path: "/api/users/:id",
-    handler: (ctx) => {
-      const adminUser = findById(ctx.org.admins, "_id", ctx.params.id as string, "Administrator");
-      ctx.validateBody();
-      assign(adminUser, ctx.body as Doc, ADMIN_PUT_FIELDS);
-      return ok(adminUser);
-    },
-  },
-  { method: "GET", path: "/api/systemusers", handler: (ctx) => v1List(ctx, ctx.org.systemUsers) },
-  {
-    method: "GET",
-    path: "/api/systemusers/:id",
-    handler: (ctx) =>
-      ok(projectOne(ctx, findById(ctx.org.systemUsers, "_id", ctx.params.id as string, "User"), "v1", "_id")),
-  },
-  { method: "GET", path: "/api/systems", handler: (ctx) => v1List(ctx, ctx.org.systems) },
-  {
-    method: "GET",
-    path: "/api/systems/:id",
-    handler: (ctx) =>
-      ok(projectOne(ctx, findById(ctx.org.systems, "_id", ctx.params.id as string, "System"), "v1", "_id")),
-  },
-  {
-    method: "PUT",
-    path: "/api/systems/:id",
-    handler: (ctx) => {
-      const system = findById(ctx.org.systems, "_id", ctx.params.id as string, "System");
-      ctx.validateBody();
-      assign(system, ctx.body as Doc, SYSTEM_PUT_FIELDS);
-      return ok(system);
-    },
-  },
-  { method: "GET", path: "/api/radiusservers", handler: (ctx) => v1List(ctx, ctx.org.radiusServers) },
-  {
-    method: "GET",
-    path: "/api/radiusservers/:id",
-    handler: (ctx) =>
-      ok(
-        projectOne(
-          ctx,
-          findById(ctx.org.radiusServers, "_id", ctx.params.id as string, "RADIUS server"),
-          "v1",
-          "_id",
-        ),
-      ),
-  },
-  {
-    method: "PUT",
-    path: "/api/radiusservers/:id",
-    handler: (ctx) => {
-      const server = findById(ctx.org.radiusServers, "_id", ctx.params.id as string, "RADIUS server");
-      ctx.validateBody(); // name, networkSourceIp and sharedSecret are required (radiusserverput)
-      assign(
-        server,
-        ctx.body as Doc,
-        Object.keys(ctx.body as Doc).filter((k) => k !== "_id" && k !== "organization"),
-      );
-      // The PUT response schema (`radiusserverput`) has neither sharedSecret nor organization.
-      const { sharedSecret: _secret, organization: _org, ...answer } = server;
-      return ok(answer);
-    },
-  },
+  ...collectionRoutes("/api/users", "Administrator", (ctx) => ctx.org.admins, {
+    fields: ADMIN_PUT_FIELDS,
+    get: false,
+  }),
+  ...collectionRoutes("/api/systemusers", "User", (ctx) => ctx.org.systemUsers),
+  ...collectionRoutes("/api/systems", "System", (ctx) => ctx.org.systems, { fields: SYSTEM_PUT_FIELDS }),
+  // PUT requires name, networkSourceIp and sharedSecret (validated); its answer, `radiusserverput`,
+  // has neither sharedSecret nor organization.
+  ...collectionRoutes("/api/radiusservers", "RADIUS server", (ctx) => ctx.org.radiusServers, {
+    fields: RADIUS_PUT_FIELDS,
+    answer: ({ sharedSecret: _secret, organization: _org, ...rest }) => rest,
+  }),
 ];
 
 function orgByPath(ctx: SimContext): Doc {
@@ -144,6 +101,37 @@ function orgByPath(ctx: SimContext): Doc {
   const found = ctx.scenario.organizations.find((o) => o.organization._id === id);
   if (!found) throw new HttpError(404, "Organization ID Not Found");
   return found.organization;
+}
+
+/** List and get-one of a v1 collection, and a PUT that stores the allowed fields when `put` is given. */
+function collectionRoutes(
+  base: string,
+  what: string,
+  docs: (ctx: SimContext) => Doc[],
+  put?: { fields: string[]; get?: boolean; answer?: (doc: Doc) => Doc },
+): Route[] {
+  const one = (ctx: SimContext) => findById(docs(ctx), "_id", ctx.params.id as string, what);
+  const routes: Route[] = [{ method: "GET", path: base, handler: (ctx) => v1List(ctx, docs(ctx)) }];
+  if (put?.get !== false) {
+    routes.push({
+      method: "GET",
+      path: `${base}/:id`,
+      handler: (ctx) => ok(projectOne(ctx, one(ctx), "v1", "_id")),
+    });
+  }
+  if (put) {
+    routes.push({
+      method: "PUT",
+      path: `${base}/:id`,
+      handler: (ctx) => {
+        const doc = one(ctx);
+        ctx.validateBody();
+        assign(doc, ctx.body as Doc, put.fields);
+        return ok(put.answer ? put.answer(doc) : doc);
+      },
+    });
+  }
+  return routes;
 }
 
 function assign(target: Doc, source: Doc, allowed: string[]): void {
