@@ -1,0 +1,129 @@
+/** The control model: one hardening-guide control = one typed, self-describing object. */
+import type { DatasetName, PlanFeature, Snapshot } from "../collect/snapshot.js";
+
+/** Guide profile level. */
+export type Level = "L1" | "L2" | "L3";
+/** How bad a failure of the control is. */
+export type Severity = "critical" | "high" | "medium" | "low";
+/** Status of a control. */
+export type ControlStatus = "PASS" | "FAIL" | "MANUAL" | "ERROR" | "NOT_APPLICABLE" | "MUTED";
+/** Status of one evaluated resource. */
+export type ResultStatus = "PASS" | "FAIL" | "MANUAL" | "MUTED";
+
+/** Framework requirements the guide maps a control to (its tables and section 6). */
+export interface FrameworkMappings {
+  /** CIS Controls v8 safeguards. */
+  readonly cis: readonly string[];
+  /** NIST SP 800-53 Rev 5 controls. */
+  readonly nist: readonly string[];
+  /** SOC 2 Trust Services Criteria. */
+  readonly soc2: readonly string[];
+}
+
+/** A tunable limit with its default and where the default comes from. */
+export interface Threshold<T extends number | boolean | string> {
+  readonly default: T;
+  readonly description: string;
+  /** Where the default comes from (the guide, a standard, or "project default" with why). */
+  readonly source: string;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** A measurable value, so regressions can tell "worse" (e.g. more full admins). */
+export interface Measure {
+  readonly value: number;
+  readonly unit: string;
+  readonly worseWhen: "higher" | "lower";
+}
+
+/** The verdict on one resource for one check. */
+export interface ResourceResult {
+  resourceType: string;
+  resourceId: string;
+  resourceName: string;
+  /** Short stable name of the check, so a resource can carry several (e.g. `mfa`, `ssh-root-login`). */
+  check: string;
+  status: ResultStatus;
+  message: string;
+  observed?: unknown;
+  expected?: unknown;
+  measure?: Measure;
+  /** Set when an accepted-risk exception turned a FAIL into MUTED. */
+  mutedBy?: { reason: string; owner: string; expires: string };
+}
+
+/** What `audit()` returns. Without `status`, the control's status is the worst of its results. */
+export interface AuditOutcome {
+  results: ResourceResult[];
+  /** One sentence with the observed and expected values. */
+  summary: string;
+  /** Overrides the status derived from results: NOT_APPLICABLE (nothing to check) or MANUAL. */
+  status?: "NOT_APPLICABLE" | "MANUAL";
+  /** Facts worth keeping with the finding (counts, lists for review). */
+  evidence?: Record<string, unknown>;
+}
+
+/** Values of a control's thresholds, by name. */
+export type ThresholdValues = Record<string, number | boolean | string>;
+
+/** Threshold definitions matching a value type. */
+export type ThresholdDefinitions<T extends ThresholdValues> = { readonly [K in keyof T]: Threshold<T[K]> };
+
+/** One control of the hardening guide. */
+export interface Control<N extends DatasetName = DatasetName, T extends ThresholdValues = ThresholdValues> {
+  /** Guide section id, e.g. `2.1`. */
+  readonly id: string;
+  readonly title: string;
+  /** Guide chapter, e.g. "Multi-Factor Authentication". */
+  readonly section: string;
+  readonly level: Level;
+  readonly severity: Severity;
+  readonly mappings: FrameworkMappings;
+  /** Set when the guide gives no level or mapping, saying so. */
+  readonly metadataNote?: string;
+  /** Plan availability (Appendix A), and the plan feature it needs, if any. */
+  readonly plans: { readonly availability: string; readonly requires?: PlanFeature };
+  readonly rationale: string;
+  /** The guide's manual (ClickOps) steps. */
+  readonly manualSteps: readonly string[];
+  readonly thresholds: ThresholdDefinitions<T>;
+  /** Datasets the audit reads; if any cannot be read the control is ERROR (or NOT_APPLICABLE on plan gating). */
+  readonly needs: readonly N[];
+  /** What is checked, for the README and `jc-audit controls`. */
+  readonly checks: readonly string[];
+  /** Whether remediation can be automated: `yes`, `opt-in` (only when named, with a warning) or `no`. */
+  readonly remediation: { readonly automated: "yes" | "opt-in" | "no"; readonly description: string };
+  /** Pure judgment over collected data: no I/O, no clock but `now`, no environment. */
+  audit(data: Pick<Snapshot, N>, thresholds: T, now: Date): AuditOutcome;
+}
+
+/** A control of any datasets and thresholds (for the registry). */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds controls of every threshold shape
+export type AnyControl = Control<any, any>;
+
+/** Declares a control with its types inferred. */
+export function defineControl<N extends DatasetName, T extends ThresholdValues>(
+  control: Control<N, T>,
+): Control<N, T> {
+  return control;
+}
+
+/** Builds a result row. */
+export function result(
+  status: ResultStatus,
+  resource: { type: string; id: string; name: string },
+  check: string,
+  message: string,
+  extra: Pick<ResourceResult, "observed" | "expected" | "measure"> = {},
+): ResourceResult {
+  return {
+    resourceType: resource.type,
+    resourceId: resource.id,
+    resourceName: resource.name,
+    check,
+    status,
+    message,
+    ...extra,
+  };
+}

@@ -1,0 +1,123 @@
+/** Evaluates one control over collected data: ERROR when its data is missing, NOT_APPLICABLE on plan gating. */
+import type { CollectedSnapshot, DatasetError, PlanFeature, Snapshot } from "../collect/snapshot.js";
+import type { AnyControl, ThresholdValues } from "../controls/types.js";
+import { type ControlFinding, countResults, SCHEMA_VERSION, statusFromResults } from "./findings.js";
+
+/** JumpCloud plans (hardening guide, Appendix A). */
+export type Plan = "free" | "core" | "platform" | "platform_plus";
+
+const FEATURE_PLANS: Record<PlanFeature, { name: string; plans: Plan[] }> = {
+  conditionalAccess: { name: "Conditional Access", plans: ["platform", "platform_plus"] },
+  directoryInsights: { name: "Directory Insights", plans: ["platform", "platform_plus"] },
+};
+
+/** Names a plan for messages. */
+export function planName(plan: Plan): string {
+  return { free: "Free", core: "Core", platform: "Platform", platform_plus: "Platform Plus" }[plan];
+}
+
+/** Context of one evaluation. */
+export interface EvaluationContext {
+  runId: string;
+  orgId: string;
+  now: Date;
+  /** The plan, when the operator declared it; otherwise plan gating is inferred only from a 402. */
+  plan?: Plan;
+}
+
+/** Evaluates a control; never throws. */
+export function evaluateControl(
+  control: AnyControl,
+  collected: CollectedSnapshot,
+  thresholds: ThresholdValues,
+  ctx: EvaluationContext,
+): ControlFinding {
+  const started = performance.now();
+  const base: Omit<ControlFinding, "status" | "summary" | "results" | "counts" | "durationMs"> = {
+    schemaVersion: SCHEMA_VERSION,
+    runId: ctx.runId,
+    orgId: ctx.orgId,
+    controlId: control.id,
+    title: control.title,
+    section: control.section,
+    level: control.level,
+    severity: control.severity,
+    frameworks: {
+      cis: [...control.mappings.cis],
+      nist: [...control.mappings.nist],
+      soc2: [...control.mappings.soc2],
+    },
+    evaluatedAt: ctx.now.toISOString(),
+  };
+  const finish = (
+    rest: Pick<ControlFinding, "status" | "summary" | "results"> & Partial<ControlFinding>,
+  ): ControlFinding => ({
+    ...base,
+    counts: countResults(rest.results),
+    durationMs: Math.round(performance.now() - started),
+    ...rest,
+  });
+
+  const feature = control.plans.requires;
+  if (feature && ctx.plan && !FEATURE_PLANS[feature].plans.includes(ctx.plan)) {
+    const { name, plans } = FEATURE_PLANS[feature];
+    return finish({
+      status: "NOT_APPLICABLE",
+      summary: `${name} is not part of the ${planName(ctx.plan)} plan (it needs ${plans.map(planName).join(" or ")}).`,
+      results: [],
+    });
+  }
+
+  const failures: DatasetError[] = [];
+  const data: Partial<Snapshot> = {};
+  for (const dataset of control.needs as (keyof Snapshot)[]) {
+    const entry = collected[dataset];
+    if (!entry) failures.push({ dataset, code: "NOT_COLLECTED", message: `${dataset} was not collected` });
+    else if (!entry.ok) failures.push(entry.error);
+    else (data as Record<string, unknown>)[dataset] = entry.data;
+  }
+  if (failures.length > 0) {
+    const error = {
+      code: failures[0]?.code ?? "DATA_UNAVAILABLE",
+      message: failures.map((f) => `${f.dataset}: ${f.message}`).join("; "),
+      datasets: failures,
+    };
+    // Only a 402 is an unambiguous "not on this plan"; a 403 may also be a role without access.
+    if (feature && failures.every((f) => f.code === "NOT_ON_PLAN")) {
+      return finish({
+        status: "NOT_APPLICABLE",
+        summary: `${FEATURE_PLANS[feature].name} is not available on this organization's plan (JumpCloud answered 402; it needs Platform or Platform Plus).`,
+        results: [],
+        error,
+      });
+    }
+    const hint =
+      feature && failures.some((f) => f.code === "FORBIDDEN")
+        ? ` If the plan lacks ${FEATURE_PLANS[feature].name}, declare the plan (--plan core) to mark this control not applicable.`
+        : "";
+    return finish({
+      status: "ERROR",
+      summary: `Could not evaluate: ${error.message}.${hint}`,
+      results: [],
+      error,
+    });
+  }
+
+  try {
+    const outcome = control.audit(data, thresholds, ctx.now);
+    return finish({
+      status: outcome.status ?? statusFromResults(outcome.results),
+      summary: outcome.summary,
+      results: outcome.results,
+      ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
+    });
+  } catch (error) {
+    const message = `The audit itself failed: ${(error as Error).message}`;
+    return finish({
+      status: "ERROR",
+      summary: message,
+      results: [],
+      error: { code: "AUDIT_FAILED", message, datasets: [] },
+    });
+  }
+}
