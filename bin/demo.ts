@@ -1,68 +1,66 @@
 /**
- * `npm run demo`: starts the built-in JumpCloud simulator with the demo organization and reads it
- * through the real API client, exactly as an audit against a tenant would.
+ * `npm run demo`: the whole job on the built-in simulator. Audits the demo organization, writes
+ * findings, applies a drift through the API (an admin's MFA turned off), audits again and shows the
+ * regression exactly as it would be alerted.
  */
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { renderReport } from "../cli/render.js";
+import { formatRegressionEmail } from "../lambdas/alerts/email.js";
+import { runAudit } from "../lambdas/engine/run.js";
 import { createJumpCloudClient } from "../lambdas/jumpcloud/client.js";
-import {
-  countEvents,
-  getOrganization,
-  listAdmins,
-  listAuthnPolicies,
-  listSystems,
-  listSystemUsers,
-} from "../lambdas/jumpcloud/resources.js";
+import { listAdmins, updateAdmin } from "../lambdas/jumpcloud/resources.js";
+import { layout } from "../lambdas/store/findings-store.js";
+import { localFindingsStore } from "../lambdas/store/local-store.js";
 import { startSimulator } from "../sim/index.js";
 
+const color = process.stdout.isTTY === true;
+const width = process.stdout.columns ?? 120;
 const sim = await startSimulator({ scenario: "demo" });
 try {
-  const client = createJumpCloudClient({
-    apiKey: sim.apiKey,
-    baseUrl: sim.url,
-    insightsUrl: sim.insightsUrl,
-  });
-  const orgId = sim.scenario.organizations[0]?.organization._id as string;
-  const org = await getOrganization(client, orgId);
-  const admins = await collect(
-    listAdmins(client, ["email", "enableMultiFactor", "totpEnrolled", "suspended", "roleName"]),
+  const out = await mkdtemp(join(tmpdir(), "jc-audit-demo-"));
+  const store = localFindingsStore(out);
+  const client = () =>
+    createJumpCloudClient({ apiKey: sim.apiKey, baseUrl: sim.url, insightsUrl: sim.insightsUrl });
+  console.log(
+    `JumpCloud simulator running at ${sim.url} with the "demo" organization; findings go to ${out}\n`,
   );
-  const users = await collect(listSystemUsers(client, ["state", "totp_enabled", "mfaEnrollment"]));
-  const systems = await collect(listSystems(client, ["os", "allowMultiFactorAuthentication"]));
-  const policies = await collect(listAuthnPolicies(client));
-  const since = new Date(Date.now() - 86_400_000).toISOString();
-  const events = await countEvents(client, { service: ["all"], start_time: since });
 
-  const adminsWithoutMfa = admins.filter((a) => !a.suspended && !(a.enableMultiFactor && a.totpEnrolled));
-  const fullAdmins = admins.filter(
-    (a) => !a.suspended && /^Administrator( With Billing)?$/.test(a.roleName ?? ""),
+  const first = await runAudit({ client: client(), store });
+  console.log(renderReport(first, { color, width }));
+
+  const admin = (await collect(listAdmins(client(), ["email", "enableMultiFactor"]))).find(
+    (a) => a.email === "bob.admin@example.com",
   );
-  const notEnrolled = users.filter(
-    (u) => u.state === "ACTIVATED" && !u.totp_enabled && u.mfaEnrollment?.overallStatus !== "ENROLLED",
-  );
-  console.log(`JumpCloud simulator running at ${sim.url} (scenario "${sim.scenario.name}")\n`);
-  console.log(`Organization           ${org.displayName} (${org._id})`);
-  console.log(`Admin MFA required     ${org.settings?.requireAdminMFA ? "yes" : "no"} (global setting)`);
+  if (!admin) throw new Error("demo organization lacks bob.admin@example.com");
+  await updateAdmin(client(), admin._id, { enableMultiFactor: false });
   console.log(
-    `Admins                 ${admins.length}, ${fullAdmins.length} with full Administrator roles, ${adminsWithoutMfa.length} active without MFA: ${adminsWithoutMfa.map((a) => a.email).join(", ") || "none"}`,
+    `\n── Drift: ${admin.email}'s MFA requirement was turned off through the API (PUT /api/users/${admin._id}). Auditing again…\n`,
   );
-  console.log(
-    `Users                  ${users.length}, ${notEnrolled.length} active users not enrolled in MFA`,
-  );
-  console.log(
-    `Systems                ${systems.length}, ${systems.filter((s) => !s.allowMultiFactorAuthentication).length} without MFA at login`,
-  );
-  console.log(
-    `Authentication policies ${policies.length}: ${policies.map((p) => `${p.name}${p.disabled ? " (disabled)" : ""}`).join("; ")}`,
-  );
-  console.log(
-    `Directory Insights     ${org.settings?.features?.directoryInsights?.enabled ? "enabled" : "disabled"}, ${events} events in the last 24 h`,
-  );
-  console.log(`\n${client.stats().requests} API requests made through the client.`);
+
+  const second = await runAudit({ client: client(), store });
+  console.log(renderReport(second, { color, width }));
+  const byControl = new Map<string, typeof second.regressions>();
+  for (const r of second.regressions) byControl.set(r.controlId, [...(byControl.get(r.controlId) ?? []), r]);
+  for (const [controlId, regressions] of byControl) {
+    const finding = second.controls.find((f) => f.controlId === controlId);
+    if (!finding) continue;
+    const alert = formatRegressionEmail(
+      finding,
+      regressions,
+      join(out, layout.latest(second.orgId, controlId)),
+    );
+    console.log(
+      `\n── The alert, as e-mailed ─────────────────────────────────────────────\nSubject: ${alert.subject}\n\n${alert.body}`,
+    );
+  }
 } finally {
   await sim.close();
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
 }

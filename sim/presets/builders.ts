@@ -285,15 +285,21 @@ export function template(id: string, name: string, displayName: string, osMetaFa
   };
 }
 
-/** A device policy with its template and values (`PolicyWithDetails`). */
-export function policy(id: string, name: string, tmpl: Doc, values: [string, string][] = []): Doc {
+/** A device policy with its template, values and the template's config fields (`PolicyWithDetails`). */
+export function policy(
+  id: string,
+  name: string,
+  tmpl: Doc,
+  values: [string, string][] = [],
+  configFields: Doc[] = [],
+): Doc {
   return {
     id,
     name,
     notes: "",
     template: tmpl,
     values: values.map(([configFieldID, value]) => ({ configFieldID, value, sensitive: false })),
-    configFields: [],
+    configFields,
   };
 }
 

@@ -32,6 +32,26 @@ const TEMPLATE_DEFS: [string, string, string, PolicyKind, boolean][] = [
 /** Config-field id of the lock-screen timeout (minutes), invented for the simulator. */
 export const LOCK_TIMEOUT_FIELD = "5f10000000000000000000a1";
 
+/**
+ * The lock-screen timeout as a `PolicyTemplateConfigField` (notes §7). INVENTED: the real Lock Screen
+ * templates' config fields (id, name, label, unit) were not found; this one is shaped like the spec's
+ * `configFields` items (`id`, `name`, `label`, `displayType`, …) so audits can find the timeout by
+ * name/label keywords and unit, never by this id. One field id is shared by the three OS templates.
+ */
+export function lockTimeoutConfigField(): Doc {
+  return {
+    id: LOCK_TIMEOUT_FIELD,
+    name: "timeout",
+    label: "Lock after (minutes)",
+    displayType: "number",
+    defaultValue: "5",
+    required: true,
+    readOnly: false,
+    sensitive: false,
+    position: 1,
+  };
+}
+
 /** Builds the template catalog with fixed ids, keyed by `${os}:${kind}`. */
 export function templateCatalog(): { all: Doc[]; byKey: Map<string, Doc> } {
   const all: Doc[] = [];

@@ -14,7 +14,13 @@ import {
   system,
   systemUser,
 } from "./builders.js";
-import { insightsEvent, LOCK_TIMEOUT_FIELD, type PolicyKind, templateCatalog } from "./catalog.js";
+import {
+  insightsEvent,
+  LOCK_TIMEOUT_FIELD,
+  lockTimeoutConfigField,
+  type PolicyKind,
+  templateCatalog,
+} from "./catalog.js";
 
 /** Fixed id of the preset organization. */
 export const COMPLIANT_ORG_ID = "5f0000000000000000000001";
@@ -115,7 +121,8 @@ export function hardenedOrg(
     for (const kind of KINDS) {
       const tmpl = byKey.get(`${os}:${kind}`) as Doc;
       const values: [string, string][] = kind === "screenLock" ? [[LOCK_TIMEOUT_FIELD, "5"]] : [];
-      const p = policy(ids.policy(), `${tmpl.displayName} (${os})`, tmpl, values);
+      const fields = kind === "screenLock" ? [lockTimeoutConfigField()] : [];
+      const p = policy(ids.policy(), `${tmpl.displayName} (${os})`, tmpl, values, fields);
       org.policies.push(p);
       for (const sys of org.systems.filter((s) => s.osFamily === os)) {
         org.policyStatuses.push(policyResult(ids.result(), p.id as string, sys._id as string, now, true));

@@ -132,7 +132,8 @@ export function demoScenario(now: Date): Scenario {
     }),
   );
 
-  // 5.x: noteworthy events for the detections: a burst of failed admin logins, a TOTP disable, config changes.
+  // 5.x: noteworthy events for the detections (every class of the 5.2 table has data): a burst of failed
+  // admin logins, a TOTP disable, config changes, a policy change, a new device and failed user logins.
   const burstStart = now.getTime() - 5 * 3_600_000;
   for (let i = 0; i < 6; i++) {
     org.events.push(
@@ -184,6 +185,54 @@ export function demoScenario(now: Date): Scenario {
       }),
     );
   });
+  // The macOS lock-screen change behind the 4.1 gap (5 → 15 minutes), by the same admin.
+  org.events.push(
+    insightsEvent(more.event(), DEMO_ORG_ID, {
+      type: "policy_update",
+      at: new Date(now.getTime() - 1.5 * 3_600_000),
+      success: true,
+      ip: "192.0.2.66",
+      actor: { email: "frank.contractor@example.com" },
+      resource: { type: "policy", id: darwinLock.id as string, name: "lock screen (darwin)" },
+      extra: { changes: [{ field: "values", from: "5", to: "15" }] },
+    }),
+  );
+  // A device nobody expected, enrolled overnight (not in the systems list: it was removed again).
+  org.events.push(
+    insightsEvent(more.event(), DEMO_ORG_ID, {
+      type: "system_create",
+      service: "systems",
+      at: new Date(now.getTime() - 9 * 3_600_000),
+      success: true,
+      ip: "198.51.100.77",
+      resource: { type: "system", id: "5f00000300000000000000ff", name: "desktop-7qk2m9l" },
+      extra: {
+        system: {
+          id: "5f00000300000000000000ff",
+          hostname: "desktop-7qk2m9l",
+          displayName: "desktop-7qk2m9l",
+        },
+      },
+    }),
+  );
+  // A few mistyped User Portal passwords (failed authentication, below any brute-force threshold).
+  for (const [hoursAgo, username] of [
+    [20, "karl.sales"],
+    [11, "karl.sales"],
+    [7, "lena.finance"],
+  ] as const) {
+    org.events.push(
+      insightsEvent(more.event(), DEMO_ORG_ID, {
+        type: "user_login_attempt",
+        service: "sso",
+        at: new Date(now.getTime() - hoursAgo * 3_600_000 + 120_000),
+        success: false,
+        ip: "198.51.100.23",
+        actor: { username, type: "systemuser" },
+        extra: { error_message: "invalid credentials" },
+      }),
+    );
+  }
   org.events.sort((a, b) => String(a.timestamp).localeCompare(String(b.timestamp)));
 
   return {

@@ -1,0 +1,131 @@
+/** Parsing and validating `jc-audit run` options into the engine's terms. */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { controlById } from "../lambdas/controls/registry.js";
+import type { Level } from "../lambdas/controls/types.js";
+import type { Plan } from "../lambdas/engine/evaluate.js";
+import { parseExceptions, type RiskException } from "../lambdas/engine/exceptions.js";
+import type { ThresholdOverrides } from "../lambdas/engine/thresholds.js";
+import { isJumpCloudRegion, type JumpCloudRegion } from "../lambdas/jumpcloud/regions.js";
+import { UsageError } from "./errors.js";
+
+/** Raw flags as commander gives them. */
+export interface RunFlags {
+  controls?: string;
+  level?: string;
+  region: string;
+  baseUrl?: string;
+  insightsUrl?: string;
+  orgId?: string;
+  out: string;
+  format: string;
+  exceptions?: string;
+  thresholds?: string;
+  plan?: string;
+  demo?: boolean;
+}
+
+/** Validated options of a run. */
+export interface RunOptions {
+  controls?: string[];
+  level?: Level;
+  region: JumpCloudRegion;
+  baseUrl?: string;
+  insightsUrl?: string;
+  orgId?: string;
+  out: string;
+  format: "table" | "json";
+  exceptions: RiskException[];
+  thresholds: ThresholdOverrides;
+  plan?: Plan;
+  demo: boolean;
+}
+
+const PLANS = ["free", "core", "platform", "platform_plus"] as const;
+
+/** Validates flags; the first problem is a UsageError naming it. */
+export function parseRunFlags(flags: RunFlags): RunOptions {
+  const controls = flags.controls
+    ?.split(",")
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (flags.controls !== undefined && !controls?.length)
+    throw new UsageError("--controls needs at least one control id, e.g. --controls 1.1,2.1");
+  const unknown = controls?.filter((id) => !controlById(id)) ?? [];
+  if (unknown.length)
+    throw new UsageError(
+      `--controls: unknown control ${unknown.join(", ")} (known: 1.1 1.2 2.1 2.2 3.1 3.2 4.1 4.2 5.1 5.2)`,
+    );
+  if (flags.level !== undefined && !["L1", "L2", "L3"].includes(flags.level))
+    throw new UsageError(`--level must be L1, L2 or L3, got "${flags.level}"`);
+  if (!isJumpCloudRegion(flags.region))
+    throw new UsageError(`--region must be us, eu or in, got "${flags.region}"`);
+  if (!["table", "json"].includes(flags.format))
+    throw new UsageError(`--format must be table or json, got "${flags.format}"`);
+  if (flags.plan !== undefined && !(PLANS as readonly string[]).includes(flags.plan)) {
+    throw new UsageError(`--plan must be one of ${PLANS.join(", ")}, got "${flags.plan}"`);
+  }
+  for (const [name, url] of [
+    ["--base-url", flags.baseUrl],
+    ["--insights-url", flags.insightsUrl],
+  ] as const) {
+    if (url !== undefined && !URL.canParse(url)) throw new UsageError(`${name} must be a URL, got "${url}"`);
+  }
+  if (flags.demo && (flags.baseUrl || flags.insightsUrl || flags.orgId)) {
+    throw new UsageError(
+      "--demo runs on the built-in simulator: it cannot be combined with --base-url, --insights-url or --org-id",
+    );
+  }
+  if (flags.orgId !== undefined && !/^[0-9a-f]{24}$/i.test(flags.orgId))
+    throw new UsageError(`--org-id must be 24 hexadecimal characters, got "${flags.orgId}"`);
+  return {
+    ...(controls ? { controls } : {}),
+    ...(flags.level ? { level: flags.level as Level } : {}),
+    region: flags.region,
+    ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
+    ...(flags.insightsUrl ? { insightsUrl: flags.insightsUrl } : {}),
+    ...(flags.orgId ? { orgId: flags.orgId } : {}),
+    out: flags.out,
+    format: flags.format as "table" | "json",
+    exceptions: flags.exceptions
+      ? parseExceptions(readConfig(flags.exceptions, "--exceptions"), flags.exceptions)
+      : [],
+    thresholds: flags.thresholds
+      ? parseThresholds(readConfig(flags.thresholds, "--thresholds"), flags.thresholds)
+      : {},
+    ...(flags.plan ? { plan: flags.plan as Plan } : {}),
+    demo: flags.demo === true,
+  };
+}
+
+const thresholdsSchema = z.record(
+  z.string().regex(/^[1-5]\.[0-9]$/, "keys must be control ids like 1.2"),
+  z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+);
+
+/** Parses a thresholds file: `{ "1.2": { "maxFullAdmins": 4 } }` in YAML or JSON. */
+export function parseThresholds(text: string, source: string): ThresholdOverrides {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new UsageError(`${source} is not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const parsed = thresholdsSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`${source}: ${issue?.path.join(".") || "(root)"}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
+function readConfig(path: string, flag: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(
+      `${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  }
+}

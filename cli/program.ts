@@ -1,0 +1,69 @@
+/** The `jc-audit` command line: subcommands, flags, exit codes. */
+import { Command, CommanderError, Option } from "commander";
+import { CONTROLS } from "../lambdas/controls/registry.js";
+import { EngineError } from "../lambdas/engine/errors.js";
+import pkg from "../package.json" with { type: "json" };
+import { EXIT, UsageError } from "./errors.js";
+import { parseRunFlags, type RunFlags } from "./options.js";
+import { type CommandIo, runCommand } from "./run-command.js";
+
+/** Runs the CLI with arguments (without `node` and the script); resolves to the exit code. */
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command("jc-audit")
+    .description("Audit a JumpCloud organization against the JumpCloud hardening guide")
+    .version(pkg.version)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`jc-audit: ${text.replace(/^error: /, "").trim()}\n`),
+    });
+
+  program
+    .command("run")
+    .description("Collect, audit and write findings (API key from JC_API_KEY)")
+    .option("--controls <ids>", "comma-separated control ids, e.g. 1.1,2.1 (default: all)")
+    .addOption(new Option("--level <level>", "profile level; cumulative: L2 runs L1 and L2 (default: all)"))
+    .option("--region <region>", "JumpCloud region: us, eu or in", "us")
+    .option("--base-url <url>", "console API origin (a proxy, or any server that speaks the JumpCloud API)")
+    .option("--insights-url <url>", "Directory Insights base URL, including /insights/directory/v1")
+    .option("--org-id <id>", "organization id (multi-tenant admins)")
+    .option("--out <dir>", "findings folder", "./findings")
+    .option("--format <format>", "table or json (the run report on stdout)", "table")
+    .option("--exceptions <file>", "accepted risks (YAML or JSON) that mute matching failures")
+    .option("--thresholds <file>", 'threshold overrides (YAML or JSON), e.g. {"1.2": {"maxFullAdmins": 4}}')
+    .option(
+      "--plan <plan>",
+      "the organization's plan (free, core, platform, platform_plus): features it lacks are NOT_APPLICABLE",
+    )
+    .option("--demo", "run on the built-in simulator's demo organization")
+    .action(async (flags: RunFlags) => {
+      exitCode = await runCommand(parseRunFlags(flags), io);
+    });
+
+  program
+    .command("controls")
+    .description("List the controls of the catalog")
+    .action(() => {
+      for (const c of CONTROLS) io.stdout.write(`${c.id}  ${c.level}  ${c.severity.padEnd(8)}  ${c.title}\n`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+        ? EXIT.ok
+        : EXIT.usage;
+    }
+    if (error instanceof UsageError || error instanceof EngineError) {
+      io.stderr.write(`jc-audit: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}

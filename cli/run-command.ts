@@ -1,0 +1,102 @@
+/** `jc-audit run`: one audit against a tenant or the built-in simulator; returns the exit code. */
+import { resolve } from "node:path";
+import type { DatasetName } from "../lambdas/collect/snapshot.js";
+import { EngineError } from "../lambdas/engine/errors.js";
+import type { RunReport } from "../lambdas/engine/findings.js";
+import { runAudit } from "../lambdas/engine/run.js";
+import { createJumpCloudClient } from "../lambdas/jumpcloud/client.js";
+import { JumpCloudConfigError, JumpCloudError } from "../lambdas/jumpcloud/errors.js";
+import { localFindingsStore } from "../lambdas/store/local-store.js";
+import { startSimulator } from "../sim/index.js";
+import { EXIT, UsageError } from "./errors.js";
+import type { RunOptions } from "./options.js";
+import { renderReport } from "./render.js";
+
+/** Where the command writes. */
+export interface CommandIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: Record<string, string | undefined>;
+}
+
+/** Runs an audit with validated options and prints it; returns the exit code. */
+export async function runCommand(options: RunOptions, io: CommandIo): Promise<number> {
+  const sim = options.demo ? await startSimulator({ scenario: "demo" }) : undefined;
+  try {
+    const apiKey = sim ? sim.apiKey : io.env.JC_API_KEY;
+    if (!apiKey)
+      throw new UsageError(
+        "JC_API_KEY is not set: export the API key of a Read Only admin (it is never taken as a flag)",
+      );
+    const client = createJumpCloudClient({
+      apiKey,
+      region: options.region,
+      ...(sim ? { baseUrl: sim.url, insightsUrl: sim.insightsUrl } : {}),
+      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+      ...(options.insightsUrl ? { insightsUrl: options.insightsUrl } : {}),
+      ...(options.orgId ? { orgId: options.orgId } : {}),
+    });
+    const progress = io.stderr.isTTY ? progressLine(io.stderr) : undefined;
+    const report = await runAudit(
+      { client, store: localFindingsStore(resolve(options.out)), onProgress: progress?.update },
+      {
+        ...(options.controls ? { controls: options.controls } : {}),
+        ...(options.level ? { level: options.level } : {}),
+        ...(options.plan ? { plan: options.plan } : {}),
+        thresholds: options.thresholds,
+        exceptions: options.exceptions,
+      },
+    );
+    progress?.done();
+    if (options.format === "json") io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      io.stdout.write(
+        `${renderReport(report, { color: io.stdout.isTTY === true, width: io.stdout.columns ?? 120 })}\n`,
+      );
+      io.stdout.write(
+        `Findings written to ${resolve(options.out)} (runs/${report.orgId}/${report.runId}.json)\n`,
+      );
+    }
+    return exitCodeOf(report);
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      error instanceof EngineError ||
+      error instanceof JumpCloudConfigError
+    ) {
+      io.stderr.write(`jc-audit: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof JumpCloudError) {
+      io.stderr.write(`jc-audit: ${error.message}\n`);
+      return EXIT.error;
+    }
+    throw error;
+  } finally {
+    await sim?.close();
+  }
+}
+
+/** 3 when any control is ERROR (results can't be trusted), else 1 when any FAILs, else 0. */
+export function exitCodeOf(report: RunReport): number {
+  if (report.controls.some((f) => f.status === "ERROR")) return EXIT.error;
+  if (report.controls.some((f) => f.status === "FAIL")) return EXIT.failed;
+  return EXIT.ok;
+}
+
+/** One self-rewriting line on stderr: "Collecting users… 12,000". */
+function progressLine(stream: NodeJS.WritableStream) {
+  const counts = new Map<DatasetName, number>();
+  let last = 0;
+  return {
+    update: (dataset: DatasetName, items: number) => {
+      counts.set(dataset, items);
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      const text = [...counts].map(([d, n]) => `${d} ${n.toLocaleString("en-US")}`).join(" · ");
+      stream.write(`\r\x1b[2KCollecting: ${text}`);
+    },
+    done: () => stream.write("\r\x1b[2K"),
+  };
+}
