@@ -43,7 +43,9 @@ const LINUX: Setting[] = [
 const isLinux = (system: JcSystem) => (system.osFamily ?? "").toLowerCase() === "linux";
 const SHOWN = 10;
 const shortList = (names: string[]) =>
-  names.length > SHOWN ? `${names.slice(0, SHOWN).join(", ")} and ${names.length - SHOWN} more` : names.join(", ");
+  names.length > SHOWN
+    ? `${names.slice(0, SHOWN).join(", ")} and ${names.length - SHOWN} more`
+    : names.join(", ");
 
 /** 2.2 */
 export const systemMfa = defineControl({
@@ -75,7 +77,8 @@ export const systemMfa = defineControl({
     if (systems.length === 0) {
       return {
         results: [],
-        summary: "No managed systems were returned; nothing to check (expected MFA at login on every system).",
+        summary:
+          "No managed systems were returned; nothing to check (expected MFA at login on every system).",
         status: "NOT_APPLICABLE",
         evidence: { systems: 0 },
       };
@@ -104,7 +107,13 @@ export const systemMfa = defineControl({
         } else {
           const ok = value === setting.expected;
           results.push(
-            result(ok ? "PASS" : "FAIL", resource, setting.check, `${ok ? setting.good : setting.bad}${inactive}`, extra),
+            result(
+              ok ? "PASS" : "FAIL",
+              resource,
+              setting.check,
+              `${ok ? setting.good : setting.bad}${inactive}`,
+              extra,
+            ),
           );
         }
       }

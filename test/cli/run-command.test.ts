@@ -1,0 +1,139 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { RunReport } from "../../lambdas/engine/findings.js";
+import { type RunningSimulator, startSimulator } from "../../sim/index.js";
+import { runCli } from "../helpers/cli.js";
+import { findingSchemaErrors } from "../helpers/schema.js";
+
+let out: string;
+let sim: RunningSimulator;
+beforeEach(async () => {
+  out = await mkdtemp(join(tmpdir(), "jc-cli-"));
+  sim = await startSimulator({ scenario: "compliant" });
+});
+afterEach(async () => {
+  await sim.close();
+  await rm(out, { recursive: true, force: true });
+});
+
+const target = () => ["--base-url", sim.url, "--insights-url", sim.insightsUrl, "--out", out];
+const env = () => ({ JC_API_KEY: sim.apiKey });
+
+describe("jc-audit run against any server that speaks the JumpCloud API", () => {
+  it("exit 0 and a table when nothing fails", async () => {
+    const { code, stdout, stderr } = await runCli(["run", "--controls", "1.1", ...target()], env());
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/PASS\s+1\.1 L1 Secure Admin Portal Access/);
+    expect(stdout).toMatch(/1 control: 1 PASS/);
+    expect(stdout).not.toMatch(/\x1b\[/); // no colours when not on a TTY
+  });
+
+  it("exit 1 when a control fails, naming the failing resource", async () => {
+    (sim.scenario.organizations[0]?.admins[1] as Record<string, unknown>).enableMultiFactor = false;
+    const { code, stdout } = await runCli(["run", "--controls", "1.1", ...target()], env());
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/✗ bob\.admin@example\.com: MFA not required/);
+  });
+
+  it("exit 3 when a control cannot be evaluated", async () => {
+    sim.faults.add({ kind: "status", status: 403, path: "/api/users" });
+    const { code, stdout } = await runCli(["run", "--controls", "1.1", ...target()], env());
+    expect(code).toBe(3);
+    expect(stdout).toMatch(/ERROR\s+1\.1/);
+  });
+
+  it("exit 3 with one line when the key is rejected", async () => {
+    const { code, stdout, stderr } = await runCli(["run", "--controls", "1.1", ...target()], { JC_API_KEY: "revoked-key-0000000000" });
+    expect(code).toBe(3);
+    expect(stdout).toBe("");
+    expect(stderr).toBe("jc-audit: API key rejected; rotate the secret: Unauthorized (GET /api/organizations → 401)\n");
+    expect(stderr).not.toContain("revoked-key");
+  });
+
+  it("--format json prints the run report, valid against docs/finding.schema.json, and writes the S3 layout", async () => {
+    const { code, stdout } = await runCli(["run", "--controls", "1.1", "--format", "json", ...target()], env());
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as RunReport;
+    expect(findingSchemaErrors(report)).toEqual([]);
+    expect(report.controls.map((c) => c.controlId)).toEqual(["1.1"]);
+    const orgDir = join(out, "findings", report.orgId, "1.1");
+    expect(await readdir(orgDir)).toEqual(["history", "latest.json"]);
+    expect(findingSchemaErrors(JSON.parse(await readFile(join(orgDir, "latest.json"), "utf8")))).toEqual([]);
+    expect(JSON.parse(await readFile(join(out, "runs", report.orgId, `${report.runId}.json`), "utf8")).runId).toBe(report.runId);
+  });
+
+  it("reports a regression on the second run", async () => {
+    await runCli(["run", "--controls", "1.1", ...target()], env());
+    (sim.scenario.organizations[0]?.admins[1] as Record<string, unknown>).totpEnrolled = false;
+    const { stdout } = await runCli(["run", "--controls", "1.1", ...target()], env());
+    expect(stdout).toMatch(/Regressions since the last run \(2\)/);
+    expect(stdout).toMatch(/bob\.admin@example\.com newly fails admin-mfa: no TOTP enrolled/);
+  });
+
+  it("--exceptions mutes an accepted failure (exit 0) and reports expired ones", async () => {
+    (sim.scenario.organizations[0]?.admins[1] as Record<string, unknown>).enableMultiFactor = false;
+    const file = join(out, "risks.yaml");
+    await writeFile(
+      file,
+      `exceptions:\n  - controlId: "1.1"\n    resource: bob.admin@example.com\n    reason: Break-glass account, hardware token in the safe\n    owner: ciso@example.com\n    expires: "2999-01-01"\n  - controlId: "2.1"\n    resource: "svc.*"\n    reason: Old exception that has lapsed\n    owner: it@example.com\n    expires: "2020-01-01"\n`,
+    );
+    const { code, stdout } = await runCli(["run", "--controls", "1.1", "--exceptions", file, ...target()], env());
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/MUTED\s+1\.1/);
+    expect(stdout).toMatch(/Expired exceptions no longer mute anything \(1\)/);
+  });
+
+  it("--demo needs no key and no server", async () => {
+    const { code, stdout } = await runCli(["run", "--demo", "--controls", "1.1", "--out", out], {});
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/Globex Corporation/);
+  });
+});
+
+describe("bad input: one clear line, exit 2, nothing sent", () => {
+  it.each([
+    [["run", "--controls", "9.9"], /^jc-audit: --controls: unknown control 9\.9/],
+    [["run", "--controls", ""], /^jc-audit: --controls needs at least one control id/],
+    [["run", "--level", "L4"], /^jc-audit: --level must be L1, L2 or L3, got "L4"/],
+    [["run", "--region", "apac"], /^jc-audit: --region must be us, eu or in/],
+    [["run", "--format", "xml"], /^jc-audit: --format must be table or json/],
+    [["run", "--plan", "gold"], /^jc-audit: --plan must be one of free, core, platform, platform_plus/],
+    [["run", "--org-id", "acme"], /^jc-audit: --org-id must be 24 hexadecimal characters/],
+    [["run", "--base-url", "not a url"], /^jc-audit: --base-url must be a URL/],
+    [["run", "--demo", "--base-url", "http://127.0.0.1:1"], /^jc-audit: --demo runs on the built-in simulator/],
+    [["run", "--exceptions", "/nonexistent/risks.yaml"], /^jc-audit: --exceptions: cannot read \/nonexistent\/risks\.yaml \(ENOENT\)/],
+    [["run", "--api-key", "secret"], /^jc-audit: unknown option '--api-key'/],
+    [["launch"], /^jc-audit: unknown command 'launch'/],
+  ])("%j", async (args, message) => {
+    const { code, stdout, stderr } = await runCli(args, { JC_API_KEY: sim.apiKey });
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(sim.requests).toEqual([]);
+  });
+
+  it("a missing key", async () => {
+    const { code, stderr } = await runCli(["run", ...target()], {});
+    expect(code).toBe(2);
+    expect(stderr).toBe("jc-audit: JC_API_KEY is not set: export the API key of a Read Only admin (it is never taken as a flag)\n");
+  });
+
+  it("an invalid thresholds file and an unknown threshold", async () => {
+    const file = join(out, "t.yaml");
+    await writeFile(file, '{"1.1": {"maxAdmins": 3}}');
+    const unknown = await runCli(["run", "--controls", "1.1", "--thresholds", file, ...target()], env());
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('jc-audit: Control 1.1 has no threshold "maxAdmins" (it has none)\n');
+    await writeFile(file, '{"x": {"a": 1}}');
+    const unknownControl = await runCli(["run", "--thresholds", file, ...target()], env());
+    expect(unknownControl.stderr).toMatch(/^jc-audit: .*t\.yaml: unknown control x \(keys are control ids like 1\.2\)\n$/);
+    await writeFile(file, '{"1.2": 4}');
+    const malformed = await runCli(["run", "--thresholds", file, ...target()], env());
+    expect(malformed.stderr).toMatch(/^jc-audit: .*t\.yaml: 1\.2: .*record/i);
+    expect(sim.requests).toEqual([]);
+  });
+});
