@@ -99,7 +99,10 @@ export function parseRunFlags(flags: RunFlags): RunOptions {
   };
 }
 
-const thresholdsSchema = z.record(z.string(), z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])));
+const thresholdsSchema = z.record(
+  z.string(),
+  z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+);
 
 /** Parses a thresholds file: `{ "1.2": { "maxFullAdmins": 4 } }` in YAML or JSON. */
 export function parseThresholds(text: string, source: string): ThresholdOverrides {
@@ -115,7 +118,8 @@ export function parseThresholds(text: string, source: string): ThresholdOverride
     throw new UsageError(`${source}: ${issue?.path.join(".") || "(root)"}: ${issue?.message}`);
   }
   const unknown = Object.keys(parsed.data).filter((id) => !controlById(id));
-  if (unknown.length > 0) throw new UsageError(`${source}: unknown control ${unknown.join(", ")} (keys are control ids like 1.2)`);
+  if (unknown.length > 0)
+    throw new UsageError(`${source}: unknown control ${unknown.join(", ")} (keys are control ids like 1.2)`);
   return parsed.data;
 }
 

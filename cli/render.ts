@@ -49,7 +49,7 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
     const notable = f.results.filter((r) => r.status === "FAIL" || r.status === "MANUAL");
     for (const r of notable.slice(0, maxResources)) {
       const mark = r.status === "FAIL" ? c.red("✗") : c.yellow("?");
-      lines.push(`${" ".repeat(12)}${mark} ${r.resourceName}: ${r.message}`);
+      lines.push(`${" ".repeat(12)}${mark} ${truncate(`${r.resourceName}: ${r.message}`, width - 14)}`);
     }
     if (notable.length > maxResources)
       lines.push(`${" ".repeat(12)}${c.dim(`… and ${notable.length - maxResources} more`)}`);
@@ -80,6 +80,12 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
   }
   lines.push("", c.dim(`${report.api.requests} API requests (${report.api.retries} retries)`));
   return lines.join("\n");
+}
+
+// Result messages can be long; the table shows one line each (the findings keep them whole).
+function truncate(text: string, width: number): string {
+  const max = Math.max(width, 40);
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function wrap(text: string, width: number): string[] {

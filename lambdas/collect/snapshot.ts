@@ -21,7 +21,7 @@ export interface DevicePolicy {
   name: string;
   template: PolicyTemplate;
   values: { configFieldID?: string; value?: string }[];
-  configFields: { id?: string; name?: string; label?: string; displayType?: string }[];
+  configFields: { id?: string; name?: string; label?: string; displayType?: string; defaultValue?: string }[];
   statuses: PolicyResult[];
 }
 

@@ -47,23 +47,24 @@ export function policyResource(policy: AuthnPolicy): { type: string; id: string;
   return { type: "authn-policy", id, name: policy.name ?? id };
 }
 
-/** Who a policy applies to, in words ("all users", "groups a, b", "all users except groups c"). */
-export function targetingOf(policy: AuthnPolicy): {
-  allUsers: boolean;
-  groups: string[];
-  excludedGroups: string[];
-  text: string;
-} {
-  const allUsers = policy.targets?.users?.inclusions?.includes("ALL") === true;
-  const groups = [...(policy.targets?.userGroups?.inclusions ?? [])];
-  const excludedGroups = [...(policy.targets?.userGroups?.exclusions ?? [])];
-  const base = allUsers ? "all users" : groups.length > 0 ? `user groups ${groups.join(", ")}` : "no users";
-  return {
-    allUsers,
-    groups,
-    excludedGroups,
-    text: excludedGroups.length > 0 ? `${base} except user groups ${excludedGroups.join(", ")}` : base,
-  };
+/** Who a policy applies to (notes §5 `targets`), and whether that is every user without exception. */
+export function targetingOf(policy: AuthnPolicy): { everyone: boolean; text: string } {
+  const users = policy.targets?.users?.inclusions ?? [];
+  const allUsers = users.includes("ALL");
+  const groups = policy.targets?.userGroups?.inclusions ?? [];
+  const excluded = policy.targets?.userGroups?.exclusions ?? [];
+  const attributes =
+    policy.targets?.userAttributes !== undefined && Object.keys(policy.targets.userAttributes).length > 0;
+  const included = [
+    ...(allUsers ? ["all users"] : users.length > 0 ? [`users ${users.join(", ")}`] : []),
+    ...(!allUsers && groups.length > 0 ? [`user groups ${groups.join(", ")}`] : []),
+  ];
+  const text = [
+    included.length > 0 ? included.join(" and ") : "no users",
+    ...(excluded.length > 0 ? [`except user groups ${excluded.join(", ")}`] : []),
+    ...(attributes ? ["narrowed by user-attribute rules"] : []),
+  ].join(" ");
+  return { everyone: allUsers && excluded.length === 0 && !attributes, text };
 }
 
 function countriesOf(value: unknown): string[] {
@@ -111,7 +112,11 @@ function parseEntry(entry: string): Span | undefined {
   return { bits, first, last: first + size - 1n };
 }
 
-/** Addresses that are never the public source address JumpCloud sees (IANA special-purpose registries). */
+/**
+ * Addresses that are never the public source address JumpCloud sees (IANA special-purpose registries).
+ * Documentation ranges (RFC 5737, RFC 3849) are deliberately absent: examples and the simulator use them
+ * to stand for public egress addresses.
+ */
 const NON_PUBLIC: readonly [string, string][] = [
   ["0.0.0.0/8", "“this network” (RFC 1122)"],
   ["10.0.0.0/8", "private (RFC 1918)"],
@@ -143,6 +148,13 @@ function formatCount(count: bigint): string {
     : `about 2^${Math.round(log2(count))} addresses`;
 }
 
+/** Names for a one-sentence summary: the first `max`, then how many more. */
+function listOf(names: readonly string[], max = 5): string {
+  return names.length <= max
+    ? names.join(", ")
+    : `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
+}
+
 /** How a policy uses an IP list: `trusted` unless the list only tightens access (deny or MFA inside it). */
 function trusts(policy: AuthnPolicy, negated: boolean): boolean {
   if (negated) return true;
@@ -171,7 +183,7 @@ export const conditionalAccess = defineControl({
   checks: [
     "At least one enabled conditional-access policy has a network or location condition (`ipAddressIn` or `locationIn`, anywhere in its `not`/`all`/`any` condition tree)",
     "Every IP list those policies reference exists (a missing list id is a dangling reference)",
-    "No entry of a trusted IP list (one the policies use to relax access, e.g. `not ipAddressIn` in an MFA policy) covers more addresses than a /16 (IPv4) or /48 (IPv6) prefix; single addresses, CIDRs and `a - b` ranges are judged by address count",
+    "No entry of a trusted IP list (one the policies use to relax access, e.g. `not ipAddressIn` in an MFA policy) covers more addresses than a /16 (IPv4) or /48 (IPv6) prefix by default; single addresses, CIDRs and `a - b` ranges are judged by address count",
     "Trusted IP lists contain no private or reserved range (RFC 1918, CGNAT, loopback, link-local, unique-local…): conditional access sees public source addresses, so such entries are flagged for review",
   ],
   thresholds: {
@@ -284,9 +296,9 @@ export const conditionalAccess = defineControl({
       const usedBy = [...users];
       const list = listsById.get(id) as IpList;
       const name = list.name ?? id;
-      const entries = list.ips ?? [];
+      const entries = [...new Set(list.ips ?? [])];
       const before = results.length;
-      let broadestPrefix: number | undefined;
+      const broadest: { IPv4?: number; IPv6?: number } = {};
       for (const entry of entries) {
         const resource = { type: "ip-list-entry", id: `${id}:${entry}`, name: `${entry} in ${name}` };
         const span = parseEntry(entry);
@@ -308,13 +320,23 @@ export const conditionalAccess = defineControl({
         }
         const count = span.last - span.first + 1n;
         const prefix = Math.round((span.bits - log2(count)) * 100) / 100;
-        broadestPrefix = Math.min(broadestPrefix ?? span.bits, prefix);
         const limit = minPrefix[span.bits];
-        const overlaps = NON_PUBLIC_SPANS.filter(
-          (b) => b.span.bits === span.bits && span.first <= b.span.last && b.span.first <= span.last,
+        // An entry wholly inside special-purpose space is reviewed as such; any other is judged by its size.
+        const block = NON_PUBLIC_SPANS.find(
+          (b) => b.span.bits === span.bits && b.span.first <= span.first && span.last <= b.span.last,
         );
-        const inside = overlaps.find((b) => b.span.first <= span.first && span.last <= b.span.last);
-        if (!inside && count > 1n << BigInt(span.bits - limit)) {
+        if (block) {
+          nonPublic.push(resource.name);
+          results.push(
+            result(
+              "MANUAL",
+              resource,
+              "non-public-range",
+              `${entry} in trusted list ${name} is ${block.name} address space (${block.cidr}): conditional access evaluates the public source address of a request, so this entry never matches office traffic, and wherever it does match (a proxy or path exposing internal addresses) it trusts every network using the same range, such as homes and hotels; the guide's own example list (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) is unsafe for this reason. Replace it with your public egress addresses`,
+              { observed: { entry, range: block.cidr }, expected: "public egress addresses only" },
+            ),
+          );
+        } else if (count > 1n << BigInt(span.bits - limit)) {
           tooBroad.push(resource.name);
           results.push(
             result(
@@ -329,21 +351,9 @@ export const conditionalAccess = defineControl({
               },
             ),
           );
-        } else if (overlaps.length > 0) {
-          const block = inside ?? overlaps[0];
-          nonPublic.push(resource.name);
-          results.push(
-            result(
-              "MANUAL",
-              resource,
-              "non-public-range",
-              `${entry} in trusted list ${name} is ${inside ? "" : "partly "}${block?.name ?? "non-public"} address space (${block?.cidr}): conditional access evaluates the public source address of a request, so this entry never matches office traffic, and wherever it does match (a proxy or path exposing internal addresses) it trusts every network using the same range, such as homes and hotels; the guide's own example list (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) is unsafe for this reason. Replace it with your public egress addresses`,
-              {
-                observed: { entry, range: block?.cidr },
-                expected: "public egress addresses only",
-              },
-            ),
-          );
+        } else {
+          const family = span.bits === 32 ? "IPv4" : "IPv6";
+          broadest[family] = Math.min(broadest[family] ?? span.bits, prefix);
         }
       }
       if (results.length === before) {
@@ -354,12 +364,13 @@ export const conditionalAccess = defineControl({
             "trusted-list",
             entries.length === 0
               ? `Trusted list (used by ${usedBy.join(", ")}) is empty: it trusts no address`
-              : `${entries.length} public entr${entries.length === 1 ? "y" : "ies"}, the broadest a /${broadestPrefix}; used by ${usedBy.join(", ")}`,
+              : `${entries.length} public entr${entries.length === 1 ? "y" : "ies"}, the broadest ${Object.entries(
+                  broadest,
+                )
+                  .map(([family, prefix]) => `${family} a /${prefix}`)
+                  .join(", ")}; used by ${usedBy.join(", ")}`,
             {
-              observed: {
-                entries: entries.length,
-                ...(broadestPrefix !== undefined ? { broadestPrefixLength: broadestPrefix } : {}),
-              },
+              observed: { entries: entries.length, broadestPrefixLength: broadest },
               expected: {
                 ipv4MinPrefixLength: minPrefix[32],
                 ipv6MinPrefixLength: minPrefix[128],
@@ -373,16 +384,16 @@ export const conditionalAccess = defineControl({
 
     const dangling = results.filter((r) => r.check === "ip-list-reference").map((r) => r.resourceName);
     const problems = [
-      ...(tooBroad.length ? [`too broad: ${tooBroad.join(", ")}`] : []),
-      ...(nonPublic.length ? [`private or reserved: ${nonPublic.join(", ")}`] : []),
-      ...(unreadable.length ? [`unreadable: ${unreadable.join(", ")}`] : []),
-      ...(dangling.length ? [`missing lists: ${dangling.join(", ")}`] : []),
+      ...(tooBroad.length ? [`too broad: ${listOf(tooBroad)}`] : []),
+      ...(nonPublic.length ? [`private or reserved: ${listOf(nonPublic)}`] : []),
+      ...(unreadable.length ? [`unreadable: ${listOf(unreadable)}`] : []),
+      ...(dangling.length ? [`missing lists: ${listOf(dangling)}`] : []),
     ];
     const expected = `expected at least one such policy and trusted entries public and no broader than /${minPrefix[32]} (IPv4) or /${minPrefix[128]} (IPv6)`;
     const summary =
       networkPolicies.length === 0
         ? `None of the ${enabled.length} enabled conditional-access policies has a network or location condition (expected at least one, e.g. MFA outside trusted networks).`
-        : `${networkPolicies.length} of ${enabled.length} enabled conditional-access policies use network or location conditions (${networkPolicies.map((p) => policyResource(p).name).join(", ")}) with ${trusted.size} trusted IP list${trusted.size === 1 ? "" : "s"}${problems.length ? `; ${problems.join("; ")}` : ", all within limits"} (${expected}).`;
+        : `${networkPolicies.length} of ${enabled.length} enabled conditional-access policies use network or location conditions (${listOf(networkPolicies.map((p) => policyResource(p).name))}) with ${trusted.size} trusted IP list${trusted.size === 1 ? "" : "s"}${problems.length ? `; ${problems.join("; ")}` : ", all within limits"} (${expected}).`;
     const used = new Set([...trusted.keys(), ...tightening]);
     return {
       results,

@@ -65,7 +65,7 @@ function narrowing(policy: AuthnPolicy): {
 const factorsOf = (policy: AuthnPolicy): string[] | "not restricted" =>
   policy.effect?.obligations?.mfaFactors?.map((f) => f.type) ?? "not restricted";
 const policyName = (policy: AuthnPolicy) => policy.name ?? policy.id ?? "(unnamed policy)";
-const dateOnly = (iso: string) => iso.slice(0, 10);
+const dateOnly = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const SHOWN = 10;
 const shortList = (names: string[]) =>
   names.length > SHOWN
@@ -74,6 +74,100 @@ const shortList = (names: string[]) =>
 
 /** Stable resource for the policy check, whichever policy satisfies it. */
 const USER_PORTAL = { type: "user-portal", id: "user_portal", name: "User Portal MFA policy" };
+
+/** The policy check: an enabled User Portal policy requiring MFA for all users, without conditions. */
+function judgePolicy(authnPolicies: AuthnPolicy[]) {
+  const results: ResourceResult[] = [];
+  // The policy: enabled, User Portal, MFA required, all users, no conditions.
+  const mfaPolicies = authnPolicies.filter(
+    (p) => p.disabled !== true && coversUserPortal(p) && requiresMfa(p),
+  );
+  const orgWide = mfaPolicies.filter((p) => targetsAllUsers(p) && !isConditional(p));
+  const clean = orgWide.find((p) => {
+    const n = narrowing(p);
+    return n.groupExclusions.length === 0 && n.attributeExclusions.length === 0 && n.inclusions.length === 0;
+  });
+  const chosen = clean ?? orgWide[0];
+  const conditional = mfaPolicies.filter((p) => isConditional(p)).map(policyName);
+  const partial = mfaPolicies.filter((p) => !targetsAllUsers(p) && !isConditional(p)).map(policyName);
+  const disabled = authnPolicies
+    .filter((p) => p.disabled === true && coversUserPortal(p) && requiresMfa(p) && targetsAllUsers(p))
+    .map(policyName);
+  if (chosen) {
+    const n = narrowing(chosen);
+    const observed = {
+      policy: policyName(chosen),
+      id: chosen.id ?? null,
+      factors: factorsOf(chosen),
+      groupExclusions: n.groupExclusions,
+      attributeExclusions: n.attributeExclusions,
+    };
+    const factors = Array.isArray(observed.factors) ? observed.factors.join(", ") : observed.factors;
+    if (chosen === clean) {
+      results.push(
+        result(
+          "PASS",
+          USER_PORTAL,
+          "mfa-policy",
+          `"${policyName(chosen)}" requires MFA for all users without conditions (factors: ${factors})`,
+          { observed, expected: { allUsers: true, conditions: "none" } },
+        ),
+      );
+    } else {
+      const why = [
+        ...(n.groupExclusions.length ? [`excludes user groups ${n.groupExclusions.join(", ")}`] : []),
+        ...(n.attributeExclusions.length
+          ? [`excludes users by attribute ${JSON.stringify(n.attributeExclusions)}`]
+          : []),
+        ...(n.inclusions.length
+          ? ["also names group or attribute inclusions (whether they narrow ALL is undocumented)"]
+          : []),
+      ];
+      results.push(
+        result(
+          "MANUAL",
+          USER_PORTAL,
+          "mfa-policy",
+          `"${policyName(chosen)}" requires MFA for all users but ${why.join(" and ")}; check that every exempted user is justified (factors: ${factors})`,
+          { observed, expected: { allUsers: true, exclusions: [] } },
+        ),
+      );
+    }
+  } else {
+    const seen = [
+      ...(partial.length ? [`only group-targeted: ${partial.join(", ")}`] : []),
+      ...(conditional.length ? [`only conditional: ${conditional.join(", ")}`] : []),
+      ...(disabled.length ? [`disabled: ${disabled.join(", ")}`] : []),
+    ];
+    results.push(
+      result(
+        "FAIL",
+        USER_PORTAL,
+        "mfa-policy",
+        `No enabled User Portal policy requires MFA for all users without conditions${seen.length ? ` (${seen.join("; ")})` : ""}`,
+        {
+          observed: { groupTargeted: partial, conditional, disabled },
+          expected: { allUsers: true, conditions: "none" },
+        },
+      ),
+    );
+  }
+  return { results, chosen, clean, partial, conditional, disabled };
+}
+
+/** Without authentication policies (Free/Core), "Require MFA for User Portal" is a per-user setting. */
+function perUserRequirement(user: SystemUser): ResourceResult {
+  const required = user.enable_user_portal_multifactor === true;
+  return result(
+    required ? "PASS" : "FAIL",
+    userResource(user),
+    "mfa-required",
+    required
+      ? "User Portal MFA required for this user"
+      : "User Portal MFA not required for this user (enable_user_portal_multifactor is off)",
+    { observed: required, expected: true },
+  );
+}
 
 /** 2.1 */
 export const orgWideMfa = defineControl({
@@ -96,6 +190,7 @@ export const orgWideMfa = defineControl({
   ],
   checks: [
     "An enabled `user_portal` authentication policy requires MFA (`effect.action` allow, `obligations.mfa.required` true) for all users (`targets.users.inclusions` contains `ALL`) without conditions (IP lists, locations, device state); its allowed factors (`mfaFactors`) are reported, and excluded user groups or attributes make it a MANUAL review",
+    "Without Conditional Access (Free/Core plans: `--plan`, or JumpCloud answers 402), no policy exists: each active user must have User Portal MFA required (`enable_user_portal_multifactor`)",
     "Every active user (`state` ACTIVATED, not suspended), across all pages, is enrolled in MFA (`totp_enabled` or `mfaEnrollment.overallStatus` ENROLLED)",
     "MFA exclusions (`mfa.exclusion`): one without an expiry (`mfa.exclusionUntil`) or reaching further than `maxExclusionDays` fails; an active time-limited one is MANUAL with its date; an expired one is ignored",
   ],
@@ -110,7 +205,9 @@ export const orgWideMfa = defineControl({
       max: 3650,
     },
   },
-  needs: ["authnPolicies", "users"],
+  needs: ["users"],
+  // Authentication policies are Conditional Access (Platform+); on Free/Core, User Portal MFA is set per user.
+  optionalNeeds: ["authnPolicies"],
   remediation: {
     automated: "yes",
     description:
@@ -119,82 +216,9 @@ export const orgWideMfa = defineControl({
   audit({ authnPolicies, users }, { maxExclusionDays }, now) {
     const results: ResourceResult[] = [];
 
-    // The policy: enabled, User Portal, MFA required, all users, no conditions.
-    const mfaPolicies = authnPolicies.filter(
-      (p) => p.disabled !== true && coversUserPortal(p) && requiresMfa(p),
-    );
-    const orgWide = mfaPolicies.filter((p) => targetsAllUsers(p) && !isConditional(p));
-    const clean = orgWide.find((p) => {
-      const n = narrowing(p);
-      return (
-        n.groupExclusions.length === 0 && n.attributeExclusions.length === 0 && n.inclusions.length === 0
-      );
-    });
-    const chosen = clean ?? orgWide[0];
-    const conditional = mfaPolicies.filter((p) => isConditional(p)).map(policyName);
-    const partial = mfaPolicies.filter((p) => !targetsAllUsers(p) && !isConditional(p)).map(policyName);
-    const disabled = authnPolicies
-      .filter((p) => p.disabled === true && coversUserPortal(p) && requiresMfa(p) && targetsAllUsers(p))
-      .map(policyName);
-    if (chosen) {
-      const n = narrowing(chosen);
-      const observed = {
-        policy: policyName(chosen),
-        id: chosen.id ?? null,
-        factors: factorsOf(chosen),
-        groupExclusions: n.groupExclusions,
-        attributeExclusions: n.attributeExclusions,
-      };
-      const factors = Array.isArray(observed.factors) ? observed.factors.join(", ") : observed.factors;
-      if (chosen === clean) {
-        results.push(
-          result(
-            "PASS",
-            USER_PORTAL,
-            "mfa-policy",
-            `"${policyName(chosen)}" requires MFA for all users without conditions (factors: ${factors})`,
-            { observed, expected: { allUsers: true, conditions: "none" } },
-          ),
-        );
-      } else {
-        const why = [
-          ...(n.groupExclusions.length ? [`excludes user groups ${n.groupExclusions.join(", ")}`] : []),
-          ...(n.attributeExclusions.length
-            ? [`excludes users by attribute ${JSON.stringify(n.attributeExclusions)}`]
-            : []),
-          ...(n.inclusions.length
-            ? ["also names group or attribute inclusions (whether they narrow ALL is undocumented)"]
-            : []),
-        ];
-        results.push(
-          result(
-            "MANUAL",
-            USER_PORTAL,
-            "mfa-policy",
-            `"${policyName(chosen)}" requires MFA for all users but ${why.join(" and ")}; check that every exempted user is justified (factors: ${factors})`,
-            { observed, expected: { allUsers: true, exclusions: [] } },
-          ),
-        );
-      }
-    } else {
-      const seen = [
-        ...(partial.length ? [`only group-targeted: ${partial.join(", ")}`] : []),
-        ...(conditional.length ? [`only conditional: ${conditional.join(", ")}`] : []),
-        ...(disabled.length ? [`disabled: ${disabled.join(", ")}`] : []),
-      ];
-      results.push(
-        result(
-          "FAIL",
-          USER_PORTAL,
-          "mfa-policy",
-          `No enabled User Portal policy requires MFA for all users without conditions${seen.length ? ` (${seen.join("; ")})` : ""}`,
-          {
-            observed: { groupTargeted: partial, conditional, disabled },
-            expected: { allUsers: true, conditions: "none" },
-          },
-        ),
-      );
-    }
+    const verdict = authnPolicies ? judgePolicy(authnPolicies) : undefined;
+    if (verdict) results.push(...verdict.results);
+    const { chosen, clean } = verdict ?? {};
 
     // Every active user: enrolled, and no standing exclusion.
     const active = users.filter(isActiveUser);
@@ -248,7 +272,7 @@ export const orgWideMfa = defineControl({
               "FAIL",
               resource,
               "mfa",
-              `MFA excluded until ${dateOnly(until)}, more than ${maxExclusionDays} days away; ${enrollment}${ldap}`,
+              `MFA excluded until ${dateOnly(untilMs)}, more than ${maxExclusionDays} days away; ${enrollment}${ldap}`,
               { observed, expected },
             ),
           );
@@ -261,7 +285,7 @@ export const orgWideMfa = defineControl({
               "MANUAL",
               resource,
               "mfa",
-              `MFA excluded until ${dateOnly(until)}; check the exclusion is justified and ends then; ${enrollment}${ldap}`,
+              `MFA excluded until ${dateOnly(untilMs)}; check the exclusion is justified and ends then; ${enrollment}${ldap}`,
               { observed, expected },
             ),
           );
@@ -274,15 +298,18 @@ export const orgWideMfa = defineControl({
           ? result("PASS", resource, "mfa", "MFA enrolled", { observed })
           : result("FAIL", resource, "mfa", `MFA ${enrollment}${ldap}`, { observed, expected }),
       );
+      if (!verdict) results.push(perUserRequirement(user));
     }
 
     const userResults = results.filter((r) => r.check === "mfa");
     const failing = userResults.filter((r) => r.status === "FAIL").map((r) => r.resourceName);
     const reviewing = userResults.filter((r) => r.status === "MANUAL").map((r) => r.resourceName);
     const enrolledCount = active.filter(isMfaEnrolled).length;
-    const policyText = chosen
-      ? `org-wide MFA policy "${policyName(chosen)}"${chosen === clean ? "" : " (with exclusions)"}`
-      : "no org-wide MFA policy (expected one for all users without conditions)";
+    const policyText = !verdict
+      ? `authentication policies are not on this plan, so User Portal MFA was checked per user (${results.filter((r) => r.check === "mfa-required" && r.status === "PASS").length} of ${active.length} required)`
+      : chosen
+        ? `org-wide MFA policy "${policyName(chosen)}"${chosen === clean ? "" : " (with exclusions)"}`
+        : "no org-wide MFA policy (expected one for all users without conditions)";
     const summary =
       active.length === 0
         ? `No active users were returned; ${policyText}.`
@@ -296,7 +323,9 @@ export const orgWideMfa = defineControl({
             ...narrowing(chosen),
           }
         : null,
-      otherMfaPolicies: { groupTargeted: partial, conditional, disabled },
+      otherMfaPolicies: verdict
+        ? { groupTargeted: verdict.partial, conditional: verdict.conditional, disabled: verdict.disabled }
+        : "authentication policies not on this plan",
       activeUsers: active.length,
       inactiveUsers: users.length - active.length,
       enrolled: enrolledCount,

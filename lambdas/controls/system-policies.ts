@@ -91,7 +91,9 @@ function latestBySystem(statuses: readonly PolicyResult[]): Map<string, PolicyRe
 }
 
 /** The lock timeout of a screen-lock policy in minutes, or why it could not be read. */
-function lockTimeout(policy: DevicePolicy): { minutes: number; field: string } | { problem: string; observed: unknown } {
+function lockTimeout(
+  policy: DevicePolicy,
+): { minutes: number; field: string } | { problem: string; observed: unknown } {
   const candidates = policy.configFields.filter((field) =>
     TIMEOUT_FIELD.test(`${field.name ?? ""} ${field.label ?? ""}`.toLowerCase()),
   );
@@ -104,7 +106,9 @@ function lockTimeout(policy: DevicePolicy): { minutes: number; field: string } |
       observed: null,
     };
   }
-  const raw = policy.values.find((value) => value.configFieldID !== undefined && value.configFieldID === field.id)?.value;
+  const raw = policy.values.find(
+    (value) => value.configFieldID !== undefined && value.configFieldID === field.id,
+  )?.value;
   if (raw === undefined) return { problem: `no value for "${fieldName}"`, observed: null };
   const text = `${field.name ?? ""} ${field.label ?? ""}`.toLowerCase();
   const unit = /second|\bsecs?\b/.test(text) ? 60 : /minute|\bmins?\b/.test(text) ? 1 : undefined;
@@ -293,7 +297,9 @@ export const systemPolicies = defineControl({
 
     const required = present.length * KIND_ORDER.length;
     const systemChecks = results.filter((r) => r.resourceType === "system");
-    const failingSystems = [...new Set(systemChecks.filter((r) => r.status === "FAIL").map((r) => r.resourceName))];
+    const failingSystems = [
+      ...new Set(systemChecks.filter((r) => r.status === "FAIL").map((r) => r.resourceName)),
+    ];
     const shown = failingSystems.slice(0, 10).join(", ") + (failingSystems.length > 10 ? ", …" : "");
     const summary =
       `${required - missing.length} of ${required} required policies exist for the ${present.map((f) => FAMILY_NAMES[f]).join(", ")} systems (expected screen lock, full-disk encryption, firewall and OS updates for each)` +

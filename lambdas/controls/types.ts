@@ -71,7 +71,11 @@ export type ThresholdValues = Record<string, number | boolean | string>;
 export type ThresholdDefinitions<T extends ThresholdValues> = { readonly [K in keyof T]: Threshold<T[K]> };
 
 /** One control of the hardening guide. */
-export interface Control<N extends DatasetName = DatasetName, T extends ThresholdValues = ThresholdValues> {
+export interface Control<
+  N extends DatasetName = DatasetName,
+  T extends ThresholdValues = ThresholdValues,
+  O extends DatasetName = never,
+> {
   /** Guide section id, e.g. `2.1`. */
   readonly id: string;
   readonly title: string;
@@ -90,22 +94,30 @@ export interface Control<N extends DatasetName = DatasetName, T extends Threshol
   readonly thresholds: ThresholdDefinitions<T>;
   /** Datasets the audit reads; if any cannot be read the control is ERROR (or NOT_APPLICABLE on plan gating). */
   readonly needs: readonly N[];
+  /**
+   * Plan-gated datasets the control can judge without (e.g. 2.1 without authentication policies on
+   * Free/Core): absent from `data` when the plan lacks the feature (declared, or JumpCloud answered 402);
+   * any other failure to read them is still ERROR.
+   */
+  readonly optionalNeeds?: readonly O[];
   /** What is checked, for the README and `jc-audit controls`. */
   readonly checks: readonly string[];
   /** Whether remediation can be automated: `yes`, `opt-in` (only when named, with a warning) or `no`. */
   readonly remediation: { readonly automated: "yes" | "opt-in" | "no"; readonly description: string };
   /** Pure judgment over collected data: no I/O, no clock but `now`, no environment. */
-  audit(data: Pick<Snapshot, N>, thresholds: T, now: Date): AuditOutcome;
+  audit(data: Pick<Snapshot, N> & Partial<Pick<Snapshot, O>>, thresholds: T, now: Date): AuditOutcome;
 }
 
 /** A control of any datasets and thresholds (for the registry). */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds controls of every threshold shape
-export type AnyControl = Control<any, any>;
+export type AnyControl = Control<any, any, any>;
 
 /** Declares a control with its types inferred. */
-export function defineControl<N extends DatasetName, T extends ThresholdValues>(
-  control: Control<N, T>,
-): Control<N, T> {
+export function defineControl<
+  N extends DatasetName,
+  T extends ThresholdValues,
+  O extends DatasetName = never,
+>(control: Control<N, T, O>): Control<N, T, O> {
   return control;
 }
 

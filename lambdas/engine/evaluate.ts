@@ -1,5 +1,11 @@
 /** Evaluates one control over collected data: ERROR when its data is missing, NOT_APPLICABLE on plan gating. */
-import type { CollectedSnapshot, DatasetError, PlanFeature, Snapshot } from "../collect/snapshot.js";
+import {
+  type CollectedSnapshot,
+  DATASET_FEATURE,
+  type DatasetError,
+  type PlanFeature,
+  type Snapshot,
+} from "../collect/snapshot.js";
 import type { AnyControl, ThresholdValues } from "../controls/types.js";
 import { type ControlFinding, countResults, SCHEMA_VERSION, statusFromResults } from "./findings.js";
 
@@ -10,6 +16,11 @@ const FEATURE_PLANS: Record<PlanFeature, { name: string; plans: Plan[] }> = {
   conditionalAccess: { name: "Conditional Access", plans: ["platform", "platform_plus"] },
   directoryInsights: { name: "Directory Insights", plans: ["platform", "platform_plus"] },
 };
+
+/** Whether a plan includes a feature (Appendix A). */
+export function planHas(plan: Plan, feature: PlanFeature): boolean {
+  return FEATURE_PLANS[feature].plans.includes(plan);
+}
 
 /** Names a plan for messages. */
 export function planName(plan: Plan): string {
@@ -59,7 +70,7 @@ export function evaluateControl(
   });
 
   const feature = control.plans.requires;
-  if (feature && ctx.plan && !FEATURE_PLANS[feature].plans.includes(ctx.plan)) {
+  if (feature && ctx.plan && !planHas(ctx.plan, feature)) {
     const { name, plans } = FEATURE_PLANS[feature];
     return finish({
       status: "NOT_APPLICABLE",
@@ -70,11 +81,23 @@ export function evaluateControl(
 
   const failures: DatasetError[] = [];
   const data: Partial<Snapshot> = {};
+  const gatedAway = (dataset: keyof Snapshot) => {
+    const needed = DATASET_FEATURE[dataset];
+    return needed !== undefined && ctx.plan !== undefined && !planHas(ctx.plan, needed);
+  };
   for (const dataset of control.needs as (keyof Snapshot)[]) {
     const entry = collected[dataset];
     if (!entry) failures.push({ dataset, code: "NOT_COLLECTED", message: `${dataset} was not collected` });
     else if (!entry.ok) failures.push(entry.error);
     else (data as Record<string, unknown>)[dataset] = entry.data;
+  }
+  for (const dataset of (control.optionalNeeds ?? []) as (keyof Snapshot)[]) {
+    const entry = collected[dataset];
+    if (gatedAway(dataset)) continue;
+    if (entry?.ok) (data as Record<string, unknown>)[dataset] = entry.data;
+    else if (entry && entry.error.code !== "NOT_ON_PLAN") failures.push(entry.error);
+    else if (!entry)
+      failures.push({ dataset, code: "NOT_COLLECTED", message: `${dataset} was not collected` });
   }
   if (failures.length > 0) {
     const error = {
@@ -91,10 +114,12 @@ export function evaluateControl(
         error,
       });
     }
-    const hint =
-      feature && failures.some((f) => f.code === "FORBIDDEN")
-        ? ` If the plan lacks ${FEATURE_PLANS[feature].name}, declare the plan (--plan core) to mark this control not applicable.`
-        : "";
+    const forbiddenFeature = failures
+      .map((f) => f.code === "FORBIDDEN" && DATASET_FEATURE[f.dataset])
+      .find(Boolean);
+    const hint = forbiddenFeature
+      ? ` If the plan lacks ${FEATURE_PLANS[forbiddenFeature].name}, declare the plan (--plan core) ${forbiddenFeature === feature ? "to mark this control not applicable" : "so the control is judged without it"}.`
+      : "";
     return finish({
       status: "ERROR",
       summary: `Could not evaluate: ${error.message}.${hint}`,

@@ -1,7 +1,7 @@
 /** One audit run: select controls, collect once, evaluate, apply exceptions, compare, store. */
 import { randomBytes } from "node:crypto";
 import { collectSnapshot } from "../collect/collectors.js";
-import type { DatasetName } from "../collect/snapshot.js";
+import { DATASET_FEATURE, type DatasetName } from "../collect/snapshot.js";
 import { CONTROLS } from "../controls/registry.js";
 import type { AnyControl, Level } from "../controls/types.js";
 import type { JumpCloudClient } from "../jumpcloud/client.js";
@@ -10,7 +10,7 @@ import { type Logger, silentLogger } from "../shared/logger.js";
 import type { FindingsStore } from "../store/findings-store.js";
 import { complianceOf } from "./compliance.js";
 import { EngineError } from "./errors.js";
-import { evaluateControl, type Plan } from "./evaluate.js";
+import { evaluateControl, type Plan, planHas } from "./evaluate.js";
 import { applyExceptions, expiredExceptions, type RiskException } from "./exceptions.js";
 import {
   type ControlFinding,
@@ -82,7 +82,14 @@ export async function runAudit(deps: AuditDependencies, options: AuditOptions = 
   const orgId = options.orgId ?? deps.client.orgId ?? (await resolveOrgId(deps.client));
   logger.info("Audit started", { runId, orgId, controls: controls.map((c) => c.id) });
 
-  const needs = controls.flatMap((c) => [...c.needs] as DatasetName[]);
+  // Datasets of a feature the declared plan lacks are not read at all (they would only answer 403/402).
+  const needs = controls
+    .filter((c) => !(options.plan && c.plans.requires && !planHas(options.plan, c.plans.requires)))
+    .flatMap((c) => [...c.needs, ...(c.optionalNeeds ?? [])] as DatasetName[])
+    .filter((dataset) => {
+      const feature = DATASET_FEATURE[dataset];
+      return !(options.plan && feature && !planHas(options.plan, feature));
+    });
   const collected = await collectSnapshot(deps.client, needs, {
     orgId,
     now: startedAt,

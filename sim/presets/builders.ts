@@ -55,7 +55,8 @@ export function organization(
         needsSymbolic: true,
       },
       userPortal: { cookieExpirationType: "session", idleSessionDurationMinutes: 60 },
-      disableLdap: false,
+      // Nothing in the hardened organization uses LDAP, so it is off (the demo turns it on).
+      disableLdap: true,
       systemUsersCanEdit: false,
     },
   };

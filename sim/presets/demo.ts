@@ -122,7 +122,9 @@ export function demoScenario(now: Date): Scenario {
   // A Windows machine with no BitLocker result yet.
   org.policyStatuses = org.policyStatuses.filter((s) => s !== bitlockerResults[2]);
 
-  // 4.2: RADIUS asks for MFA only when configured, with a short shared secret.
+  // 4.2: LDAP is in use (two binding service accounts below); RADIUS asks for MFA only when configured,
+  // with a short shared secret.
+  (org.organization.settings as Doc).disableLdap = false;
   org.radiusServers.push(
     radiusServer(more.radius(), DEMO_ORG_ID, {
       name: "Branch VPN",

@@ -28,7 +28,7 @@ describe("jc-audit run against any server that speaks the JumpCloud API", () => 
     expect(code).toBe(0);
     expect(stdout).toMatch(/PASS\s+1\.1 L1 Secure Admin Portal Access/);
     expect(stdout).toMatch(/1 control: 1 PASS/);
-    expect(stdout).not.toMatch(/\x1b\[/); // no colours when not on a TTY
+    expect(stdout).not.toContain("\u001b["); // no colours when not on a TTY
   });
 
   it("exit 1 when a control fails, naming the failing resource", async () => {
@@ -46,15 +46,22 @@ describe("jc-audit run against any server that speaks the JumpCloud API", () => 
   });
 
   it("exit 3 with one line when the key is rejected", async () => {
-    const { code, stdout, stderr } = await runCli(["run", "--controls", "1.1", ...target()], { JC_API_KEY: "revoked-key-0000000000" });
+    const { code, stdout, stderr } = await runCli(["run", "--controls", "1.1", ...target()], {
+      JC_API_KEY: "revoked-key-0000000000",
+    });
     expect(code).toBe(3);
     expect(stdout).toBe("");
-    expect(stderr).toBe("jc-audit: API key rejected; rotate the secret: Unauthorized (GET /api/organizations → 401)\n");
+    expect(stderr).toBe(
+      "jc-audit: API key rejected; rotate the secret: Unauthorized (GET /api/organizations → 401)\n",
+    );
     expect(stderr).not.toContain("revoked-key");
   });
 
   it("--format json prints the run report, valid against docs/finding.schema.json, and writes the S3 layout", async () => {
-    const { code, stdout } = await runCli(["run", "--controls", "1.1", "--format", "json", ...target()], env());
+    const { code, stdout } = await runCli(
+      ["run", "--controls", "1.1", "--format", "json", ...target()],
+      env(),
+    );
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as RunReport;
     expect(findingSchemaErrors(report)).toEqual([]);
@@ -62,7 +69,9 @@ describe("jc-audit run against any server that speaks the JumpCloud API", () => 
     const orgDir = join(out, "findings", report.orgId, "1.1");
     expect(await readdir(orgDir)).toEqual(["history", "latest.json"]);
     expect(findingSchemaErrors(JSON.parse(await readFile(join(orgDir, "latest.json"), "utf8")))).toEqual([]);
-    expect(JSON.parse(await readFile(join(out, "runs", report.orgId, `${report.runId}.json`), "utf8")).runId).toBe(report.runId);
+    expect(
+      JSON.parse(await readFile(join(out, "runs", report.orgId, `${report.runId}.json`), "utf8")).runId,
+    ).toBe(report.runId);
   });
 
   it("reports a regression on the second run", async () => {
@@ -80,7 +89,10 @@ describe("jc-audit run against any server that speaks the JumpCloud API", () => 
       file,
       `exceptions:\n  - controlId: "1.1"\n    resource: bob.admin@example.com\n    reason: Break-glass account, hardware token in the safe\n    owner: ciso@example.com\n    expires: "2999-01-01"\n  - controlId: "2.1"\n    resource: "svc.*"\n    reason: Old exception that has lapsed\n    owner: it@example.com\n    expires: "2020-01-01"\n`,
     );
-    const { code, stdout } = await runCli(["run", "--controls", "1.1", "--exceptions", file, ...target()], env());
+    const { code, stdout } = await runCli(
+      ["run", "--controls", "1.1", "--exceptions", file, ...target()],
+      env(),
+    );
     expect(code).toBe(0);
     expect(stdout).toMatch(/MUTED\s+1\.1/);
     expect(stdout).toMatch(/Expired exceptions no longer mute anything \(1\)/);
@@ -103,8 +115,14 @@ describe("bad input: one clear line, exit 2, nothing sent", () => {
     [["run", "--plan", "gold"], /^jc-audit: --plan must be one of free, core, platform, platform_plus/],
     [["run", "--org-id", "acme"], /^jc-audit: --org-id must be 24 hexadecimal characters/],
     [["run", "--base-url", "not a url"], /^jc-audit: --base-url must be a URL/],
-    [["run", "--demo", "--base-url", "http://127.0.0.1:1"], /^jc-audit: --demo runs on the built-in simulator/],
-    [["run", "--exceptions", "/nonexistent/risks.yaml"], /^jc-audit: --exceptions: cannot read \/nonexistent\/risks\.yaml \(ENOENT\)/],
+    [
+      ["run", "--demo", "--base-url", "http://127.0.0.1:1"],
+      /^jc-audit: --demo runs on the built-in simulator/,
+    ],
+    [
+      ["run", "--exceptions", "/nonexistent/risks.yaml"],
+      /^jc-audit: --exceptions: cannot read \/nonexistent\/risks\.yaml \(ENOENT\)/,
+    ],
     [["run", "--api-key", "secret"], /^jc-audit: unknown option '--api-key'/],
     [["launch"], /^jc-audit: unknown command 'launch'/],
   ])("%j", async (args, message) => {
@@ -119,7 +137,9 @@ describe("bad input: one clear line, exit 2, nothing sent", () => {
   it("a missing key", async () => {
     const { code, stderr } = await runCli(["run", ...target()], {});
     expect(code).toBe(2);
-    expect(stderr).toBe("jc-audit: JC_API_KEY is not set: export the API key of a Read Only admin (it is never taken as a flag)\n");
+    expect(stderr).toBe(
+      "jc-audit: JC_API_KEY is not set: export the API key of a Read Only admin (it is never taken as a flag)\n",
+    );
   });
 
   it("an invalid thresholds file and an unknown threshold", async () => {
@@ -130,7 +150,9 @@ describe("bad input: one clear line, exit 2, nothing sent", () => {
     expect(unknown.stderr).toBe('jc-audit: Control 1.1 has no threshold "maxAdmins" (it has none)\n');
     await writeFile(file, '{"x": {"a": 1}}');
     const unknownControl = await runCli(["run", "--thresholds", file, ...target()], env());
-    expect(unknownControl.stderr).toMatch(/^jc-audit: .*t\.yaml: unknown control x \(keys are control ids like 1\.2\)\n$/);
+    expect(unknownControl.stderr).toMatch(
+      /^jc-audit: .*t\.yaml: unknown control x \(keys are control ids like 1\.2\)\n$/,
+    );
     await writeFile(file, '{"1.2": 4}');
     const malformed = await runCli(["run", "--thresholds", file, ...target()], env());
     expect(malformed.stderr).toMatch(/^jc-audit: .*t\.yaml: 1\.2: .*record/i);

@@ -2,15 +2,18 @@
 import { afterEach, beforeEach } from "vitest";
 import type { ControlFinding } from "../../lambdas/engine/findings.js";
 import { type AuditOptions, runAudit } from "../../lambdas/engine/run.js";
-import type { OrgData } from "../../sim/scenario.js";
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from "../../sim/index.js";
+import type { OrgData } from "../../sim/scenario.js";
 import { simClient } from "./simulator.js";
 
 /** A fixed clock for control tests, so windows and expiries are deterministic. */
 export const NOW = new Date("2026-11-28T12:00:00.000Z");
 
 /** Starts a fresh simulator (compliant by default) before each test and stops it after. */
-export function useFreshSimulator(options: SimulatorOptions = {}): { sim: () => RunningSimulator; org: () => OrgData } {
+export function useFreshSimulator(options: SimulatorOptions = {}): {
+  sim: () => RunningSimulator;
+  org: () => OrgData;
+} {
   let current: RunningSimulator | undefined;
   beforeEach(async () => {
     current = await startSimulator({ scenario: "compliant", now: () => NOW, ...options });
@@ -27,8 +30,15 @@ export function useFreshSimulator(options: SimulatorOptions = {}): { sim: () => 
 }
 
 /** Audits one control against the simulator, through the real client and engine. */
-export async function auditControl(sim: RunningSimulator, controlId: string, options: Omit<AuditOptions, "controls"> = {}): Promise<ControlFinding> {
-  const report = await runAudit({ client: simClient(sim, { retry: { maxAttempts: 2 } }), clock: () => NOW }, { ...options, controls: [controlId] });
+export async function auditControl(
+  sim: RunningSimulator,
+  controlId: string,
+  options: Omit<AuditOptions, "controls"> = {},
+): Promise<ControlFinding> {
+  const report = await runAudit(
+    { client: simClient(sim, { retry: { maxAttempts: 2 } }), clock: () => NOW },
+    { ...options, controls: [controlId] },
+  );
   const [finding] = report.controls;
   if (!finding) throw new Error(`control ${controlId} produced no finding`);
   return finding;

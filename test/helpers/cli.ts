@@ -10,7 +10,10 @@ export interface CliResult {
 }
 
 /** Runs `jc-audit` with arguments and an environment; nothing reaches the real terminal. */
-export async function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const sink = (append: (text: string) => void) =>

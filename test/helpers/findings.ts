@@ -1,10 +1,27 @@
 /** Builders of findings for engine tests: a compliant finding, then one change per test. */
 import type { ResourceResult } from "../../lambdas/controls/types.js";
-import { type ControlFinding, countResults, SCHEMA_VERSION, statusFromResults } from "../../lambdas/engine/findings.js";
+import {
+  type ControlFinding,
+  countResults,
+  SCHEMA_VERSION,
+  statusFromResults,
+} from "../../lambdas/engine/findings.js";
 
 /** A result row. */
-export function row(status: ResourceResult["status"], id: string, extra: Partial<ResourceResult> = {}): ResourceResult {
-  return { resourceType: "admin", resourceId: id, resourceName: `${id}@example.com`, check: "admin-mfa", status, message: status === "PASS" ? "ok" : "MFA not required", ...extra };
+export function row(
+  status: ResourceResult["status"],
+  id: string,
+  extra: Partial<ResourceResult> = {},
+): ResourceResult {
+  return {
+    resourceType: "admin",
+    resourceId: id,
+    resourceName: `${id}@example.com`,
+    check: "admin-mfa",
+    status,
+    message: status === "PASS" ? "ok" : "MFA not required",
+    ...extra,
+  };
 }
 
 /** A finding of control 1.1 with the given results (status derived unless given). */

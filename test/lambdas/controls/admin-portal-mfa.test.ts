@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Doc } from "../../../sim/query.js";
 import { admin } from "../../../sim/presets/builders.js";
+import type { Doc } from "../../../sim/query.js";
 import { auditControl, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
 
 const { sim, org } = useFreshSimulator();
@@ -31,7 +31,11 @@ describe("1.1 Secure Admin Portal Access", () => {
   });
 
   it("ignores suspended admins", async () => {
-    Object.assign(byEmail("dave.auditor@example.com"), { suspended: true, enableMultiFactor: false, totpEnrolled: false });
+    Object.assign(byEmail("dave.auditor@example.com"), {
+      suspended: true,
+      enableMultiFactor: false,
+      totpEnrolled: false,
+    });
     expect((await auditControl(sim(), "1.1")).status).toBe("PASS");
   });
 
@@ -51,7 +55,13 @@ describe("1.1 Secure Admin Portal Access", () => {
 
   it("finds a failing admin beyond the first page (>100 admins)", async () => {
     for (let i = 0; i < 150; i++) {
-      org().admins.push(admin(hexId(i), org().organization._id as string, NOW, { email: `ops${i}@example.com`, roleName: "Help Desk", mfa: i !== 140 }));
+      org().admins.push(
+        admin(hexId(i), org().organization._id as string, NOW, {
+          email: `ops${i}@example.com`,
+          roleName: "Help Desk",
+          mfa: i !== 140,
+        }),
+      );
     }
     const finding = await auditControl(sim(), "1.1");
     expect(failing(finding)).toEqual(["ops140@example.com: admin-mfa"]);
@@ -70,7 +80,10 @@ describe("1.1 Secure Admin Portal Access", () => {
     const finding = await auditControl(sim(), "1.1");
     expect(finding.status).toBe("ERROR");
     expect(finding.results).toEqual([]);
-    expect(finding.error).toMatchObject({ code: "SERVER_ERROR", datasets: [{ dataset: "admins", status: 500 }] });
+    expect(finding.error).toMatchObject({
+      code: "SERVER_ERROR",
+      datasets: [{ dataset: "admins", status: 500 }],
+    });
     expect(finding.summary).toMatch(/^Could not evaluate: admins:/);
   });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { compareFindings } from "../../../lambdas/engine/regressions.js";
-import type { Doc } from "../../../sim/query.js";
 import { startSimulator } from "../../../sim/index.js";
 import { admin } from "../../../sim/presets/builders.js";
+import type { Doc } from "../../../sim/query.js";
 import { auditControl, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
 
 const { sim, org } = useFreshSimulator();
@@ -49,7 +49,9 @@ describe("1.2 Implement Least Privilege Administration", () => {
 
   it("FAIL with four full administrators, counting roleNames as well as roleName", async () => {
     addAdmin(1, "erin.ops@example.com", "Administrator");
-    addAdmin(2, "frank.multi@example.com", "Manager", { roleNames: ["Manager", "Administrator With Billing"] });
+    addAdmin(2, "frank.multi@example.com", "Manager", {
+      roleNames: ["Manager", "Administrator With Billing"],
+    });
     const finding = await auditControl(sim(), "1.2");
     expect(finding.status).toBe("FAIL");
     expect(failing(finding)).toEqual(["Full administrators: full-admin-count"]);
@@ -180,13 +182,19 @@ describe("1.2 Implement Least Privilege Administration", () => {
     org().admins = [];
     const finding = await auditControl(sim(), "1.2");
     expect(finding.status).toBe("MANUAL");
-    expect(finding.summary).toBe("No active admin accounts were returned; expected at least the key's own admin.");
+    expect(finding.summary).toBe(
+      "No active admin accounts were returned; expected at least the key's own admin.",
+    );
   });
 
   it("honours maxFullAdmins overrides in both directions", async () => {
-    const stricter = await auditControl(sim(), "1.2", { thresholds: { "1.2": { maxFullAdmins: 1, minFullAdmins: 1 } } });
+    const stricter = await auditControl(sim(), "1.2", {
+      thresholds: { "1.2": { maxFullAdmins: 1, minFullAdmins: 1 } },
+    });
     expect(stricter.status).toBe("FAIL");
-    expect(countResult(stricter, "full-admin-count")?.message).toMatch(/^2 admins hold a full Administrator role, more than 1/);
+    expect(countResult(stricter, "full-admin-count")?.message).toMatch(
+      /^2 admins hold a full Administrator role, more than 1/,
+    );
     addAdmin(1, "erin.ops@example.com", "Administrator");
     addAdmin(2, "frank.ops@example.com", "Administrator");
     expect((await auditControl(sim(), "1.2")).status).toBe("FAIL");
@@ -197,22 +205,32 @@ describe("1.2 Implement Least Privilege Administration", () => {
 
   it("honours minFullAdmins and maxApiKeyAdmins overrides", async () => {
     byEmail("bob.admin@example.com").roleName = "Manager";
-    expect((await auditControl(sim(), "1.2", { thresholds: { "1.2": { minFullAdmins: 1 } } })).status).toBe("PASS");
+    expect((await auditControl(sim(), "1.2", { thresholds: { "1.2": { minFullAdmins: 1 } } })).status).toBe(
+      "PASS",
+    );
     byEmail("carol.helpdesk@example.com").apiKeySet = true;
-    const none = await auditControl(sim(), "1.2", { thresholds: { "1.2": { minFullAdmins: 1, maxApiKeyAdmins: 0 } } });
+    const none = await auditControl(sim(), "1.2", {
+      thresholds: { "1.2": { minFullAdmins: 1, maxApiKeyAdmins: 0 } },
+    });
     expect(none.status).toBe("MANUAL");
     expect(failing(none, "MANUAL")).toEqual(["Admins with API keys: api-key-admins"]);
   });
 
   it("rejects invalid threshold overrides", async () => {
-    await expect(auditControl(sim(), "1.2", { thresholds: { "1.2": { maxFullAdmins: 0 } } })).rejects.toMatchObject({
+    await expect(
+      auditControl(sim(), "1.2", { thresholds: { "1.2": { maxFullAdmins: 0 } } }),
+    ).rejects.toMatchObject({
       name: "EngineError",
       code: "INVALID_THRESHOLD",
     });
-    await expect(auditControl(sim(), "1.2", { thresholds: { "1.2": { maxFullAdmins: "3" } } })).rejects.toMatchObject({
+    await expect(
+      auditControl(sim(), "1.2", { thresholds: { "1.2": { maxFullAdmins: "3" } } }),
+    ).rejects.toMatchObject({
       code: "INVALID_THRESHOLD",
     });
-    await expect(auditControl(sim(), "1.2", { thresholds: { "1.2": { maxAdmins: 3 } } })).rejects.toMatchObject({
+    await expect(
+      auditControl(sim(), "1.2", { thresholds: { "1.2": { maxAdmins: 3 } } }),
+    ).rejects.toMatchObject({
       code: "INVALID_THRESHOLD",
     });
   });
@@ -222,7 +240,10 @@ describe("1.2 Implement Least Privilege Administration", () => {
     const finding = await auditControl(sim(), "1.2");
     expect(finding.status).toBe("ERROR");
     expect(finding.results).toEqual([]);
-    expect(finding.error).toMatchObject({ code: "SERVER_ERROR", datasets: [{ dataset: "admins", status: 500 }] });
+    expect(finding.error).toMatchObject({
+      code: "SERVER_ERROR",
+      datasets: [{ dataset: "admins", status: 500 }],
+    });
   });
 
   it("demo preset: FAIL on four full administrators; bob's API key is listed, not flagged", async () => {
@@ -238,10 +259,12 @@ describe("1.2 Implement Least Privilege Administration", () => {
         "erin.ops@example.com",
         "frank.contractor@example.com",
       ]);
-      expect((finding.evidence?.apiKeyAdmins as { admin: string }[]).map((a) => a.admin)).toEqual([
+      expect(((finding.evidence?.apiKeyAdmins ?? []) as { admin: string }[]).map((a) => a.admin)).toEqual([
         "bob.admin@example.com",
       ]);
-      expect(finding.summary).toMatch(/^4 of 6 active admins hold a full Administrator role \(expected 2-3\)/);
+      expect(finding.summary).toMatch(
+        /^4 of 6 active admins hold a full Administrator role \(expected 2-3\)/,
+      );
     } finally {
       await demo.close();
     }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { applyExceptions, expiredExceptions, parseExceptions, type RiskException } from "../../../lambdas/engine/exceptions.js";
+import {
+  applyExceptions,
+  expiredExceptions,
+  parseExceptions,
+  type RiskException,
+} from "../../../lambdas/engine/exceptions.js";
 import { finding, row } from "../../helpers/findings.js";
 
 const NOW = new Date("2026-11-28T12:00:00Z");
@@ -15,7 +20,15 @@ const accepted = (overrides: Partial<RiskException> = {}): RiskException => ({
 describe("parseExceptions", () => {
   it("reads YAML", () => {
     const yaml = `exceptions:\n  - controlId: "2.1"\n    resource: "svc.*"\n    reason: "Service accounts authenticate with keys"\n    owner: it@example.com\n    expires: "2027-01-31"\n`;
-    expect(parseExceptions(yaml)).toEqual([{ controlId: "2.1", resource: "svc.*", reason: "Service accounts authenticate with keys", owner: "it@example.com", expires: "2027-01-31" }]);
+    expect(parseExceptions(yaml)).toEqual([
+      {
+        controlId: "2.1",
+        resource: "svc.*",
+        reason: "Service accounts authenticate with keys",
+        owner: "it@example.com",
+        expires: "2027-01-31",
+      },
+    ]);
   });
 
   it("reads JSON", () => {
@@ -25,9 +38,21 @@ describe("parseExceptions", () => {
   it.each([
     ["not YAML", "exceptions: [", /not valid YAML or JSON/],
     ["no list", "{}", /exceptions: .*expected array/i],
-    ["bad control id", JSON.stringify({ exceptions: [accepted({ controlId: "9" })] }), /exceptions\.0\.controlId: must be a guide control id/],
-    ["no reason", JSON.stringify({ exceptions: [accepted({ reason: "ok" })] }), /exceptions\.0\.reason: must say why/],
-    ["bad date", JSON.stringify({ exceptions: [accepted({ expires: "next year" })] }), /exceptions\.0\.expires: must be a date/],
+    [
+      "bad control id",
+      JSON.stringify({ exceptions: [accepted({ controlId: "9" })] }),
+      /exceptions\.0\.controlId: must be a guide control id/,
+    ],
+    [
+      "no reason",
+      JSON.stringify({ exceptions: [accepted({ reason: "ok" })] }),
+      /exceptions\.0\.reason: must say why/,
+    ],
+    [
+      "bad date",
+      JSON.stringify({ exceptions: [accepted({ expires: "next year" })] }),
+      /exceptions\.0\.expires: must be a date/,
+    ],
     ["unknown field", JSON.stringify({ exceptions: [{ ...accepted(), until: "x" }] }), /exceptions\.0/],
   ])("rejects %s with one clear error", (_name, text, message) => {
     expect(() => parseExceptions(text, "risks.yaml")).toThrow(message);
@@ -41,7 +66,10 @@ describe("applyExceptions", () => {
     const { finding: muted, applied } = applyExceptions(failing, [accepted()], NOW);
     expect(applied).toBe(1);
     expect(muted.status).toBe("MUTED");
-    expect(muted.results[1]).toMatchObject({ status: "MUTED", mutedBy: { owner: "ciso@example.com", expires: "2026-12-31" } });
+    expect(muted.results[1]).toMatchObject({
+      status: "MUTED",
+      mutedBy: { owner: "ciso@example.com", expires: "2026-12-31" },
+    });
     expect(muted.counts).toEqual({ PASS: 1, FAIL: 0, MANUAL: 0, MUTED: 1 });
   });
 

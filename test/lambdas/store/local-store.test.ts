@@ -16,14 +16,20 @@ afterEach(async () => {
 
 const ORG = "5f0000000000000000000001";
 const at = (iso: string, status: "PASS" | "ERROR" | "FAIL") =>
-  finding(status === "ERROR" ? [] : [row(status, "a")], { evaluatedAt: iso, ...(status === "ERROR" ? { status } : {}) });
+  finding(status === "ERROR" ? [] : [row(status, "a")], {
+    evaluatedAt: iso,
+    ...(status === "ERROR" ? { status } : {}),
+  });
 
 describe("localFindingsStore", () => {
   it("writes history and latest with the S3 layout", async () => {
     const store = localFindingsStore(root);
     await store.putFinding(at("2026-11-27T12:00:00.000Z", "PASS"));
     await store.putFinding(at("2026-11-28T12:00:00.000Z", "FAIL"));
-    expect(await readdir(join(root, `findings/${ORG}/1.1/history`))).toEqual(["2026-11-27T12-00-00.000Z.json", "2026-11-28T12-00-00.000Z.json"]);
+    expect(await readdir(join(root, `findings/${ORG}/1.1/history`))).toEqual([
+      "2026-11-27T12-00-00.000Z.json",
+      "2026-11-28T12-00-00.000Z.json",
+    ]);
     expect(JSON.parse(await readFile(join(root, layout.latest(ORG, "1.1")), "utf8")).status).toBe("FAIL");
     expect((await store.getLatest(ORG, "1.1"))?.evaluatedAt).toBe("2026-11-28T12:00:00.000Z");
   });
@@ -45,7 +51,19 @@ describe("localFindingsStore", () => {
 
   it("writes run reports under runs/{orgId}/{runId}.json", async () => {
     const store = localFindingsStore(root);
-    await store.putRun({ schemaVersion: "1.0", runId: "r1", orgId: ORG, startedAt: "", finishedAt: "", controls: [], regressions: [], recoveries: [], compliance: [], exceptions: { applied: 0, expired: [] }, api: { requests: 0, retries: 0 } });
+    await store.putRun({
+      schemaVersion: "1.0",
+      runId: "r1",
+      orgId: ORG,
+      startedAt: "",
+      finishedAt: "",
+      controls: [],
+      regressions: [],
+      recoveries: [],
+      compliance: [],
+      exceptions: { applied: 0, expired: [] },
+      api: { requests: 0, retries: 0 },
+    });
     expect(JSON.parse(await readFile(join(root, `runs/${ORG}/r1.json`), "utf8")).runId).toBe("r1");
   });
 });

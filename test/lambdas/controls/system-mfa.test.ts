@@ -1,0 +1,171 @@
+import { describe, expect, it } from "vitest";
+import { startSimulator } from "../../../sim/index.js";
+import { system } from "../../../sim/presets/builders.js";
+import type { Doc } from "../../../sim/query.js";
+import { auditControl, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
+
+const { sim, org } = useFreshSimulator();
+const byHost = (hostname: string) => org().systems.find((s) => s.hostname === hostname) as Doc;
+const messageOf = (finding: Awaited<ReturnType<typeof auditControl>>, name: string, check: string) =>
+  finding.results.find((r) => r.resourceName === name && r.check === check)?.message;
+
+describe("2.2 Configure MFA for System Access", () => {
+  it("PASS when every system has MFA at login and Linux refuses SSH passwords and root login", async () => {
+    const finding = await auditControl(sim(), "2.2");
+    expect(finding.status).toBe("PASS");
+    // 9 systems × mfa + 3 Linux × (ssh-password, ssh-root-login)
+    expect(finding.counts).toEqual({ PASS: 15, FAIL: 0, MANUAL: 0, MUTED: 0 });
+    expect(finding.summary).toBe(
+      "9 of 9 systems have MFA at login and 3 of 3 Linux systems refuse SSH passwords and root login (expected all).",
+    );
+    expect(finding.results.filter((r) => r.resourceName === "linux-003").map((r) => r.check)).toEqual([
+      "mfa",
+      "ssh-password",
+      "ssh-root-login",
+    ]);
+  });
+
+  it("FAIL naming the system without MFA at login", async () => {
+    byHost("darwin-001").allowMultiFactorAuthentication = false;
+    const finding = await auditControl(sim(), "2.2");
+    expect(finding.status).toBe("FAIL");
+    expect(failing(finding)).toEqual(["darwin-001: mfa"]);
+    expect(messageOf(finding, "darwin-001", "mfa")).toBe("MFA at login is off");
+    expect(finding.summary).toBe(
+      "8 of 9 systems have MFA at login and 3 of 3 Linux systems refuse SSH passwords and root login (expected all); MFA off: darwin-001.",
+    );
+  });
+
+  it("FAIL when a Linux system allows SSH password authentication", async () => {
+    byHost("linux-003").allowSshPasswordAuthentication = true;
+    const finding = await auditControl(sim(), "2.2");
+    expect(failing(finding)).toEqual(["linux-003: ssh-password"]);
+    expect(messageOf(finding, "linux-003", "ssh-password")).toBe("SSH password authentication is allowed");
+  });
+
+  it("FAIL when a Linux system allows SSH root login", async () => {
+    byHost("linux-006").allowSshRootLogin = true;
+    const finding = await auditControl(sim(), "2.2");
+    expect(failing(finding)).toEqual(["linux-006: ssh-root-login"]);
+    expect(messageOf(finding, "linux-006", "ssh-root-login")).toBe("SSH root login is allowed");
+    expect(finding.summary).toMatch(
+      /2 of 3 Linux systems refuse SSH passwords and root login .*; SSH root login allowed: linux-006\.$/,
+    );
+  });
+
+  it("does not judge SSH settings on macOS or Windows", async () => {
+    Object.assign(byHost("windows-002"), { allowSshPasswordAuthentication: true, allowSshRootLogin: true });
+    const finding = await auditControl(sim(), "2.2");
+    expect(finding.status).toBe("PASS");
+    expect(finding.results.filter((r) => r.resourceName === "windows-002").map((r) => r.check)).toEqual([
+      "mfa",
+    ]);
+  });
+
+  it("still evaluates inactive systems, and says so", async () => {
+    Object.assign(byHost("linux-009"), {
+      active: false,
+      lastContact: "2026-11-16T12:00:00.000Z",
+      allowMultiFactorAuthentication: false,
+    });
+    const finding = await auditControl(sim(), "2.2");
+    expect(failing(finding)).toEqual(["linux-009: mfa"]);
+    expect(messageOf(finding, "linux-009", "mfa")).toBe(
+      "MFA at login is off (inactive, last contact 2026-11-16)",
+    );
+    expect(messageOf(finding, "linux-009", "ssh-root-login")).toBe(
+      "SSH root login is off (inactive, last contact 2026-11-16)",
+    );
+    expect(finding.summary).toMatch(/; MFA off: linux-009; 1 inactive system is included\.$/);
+    expect(finding.evidence?.inactiveSystems).toEqual(["linux-009"]);
+  });
+
+  it("MANUAL when the API does not report a setting", async () => {
+    delete byHost("windows-005").allowMultiFactorAuthentication;
+    delete byHost("linux-006").allowSshRootLogin;
+    const finding = await auditControl(sim(), "2.2");
+    expect(finding.status).toBe("MANUAL");
+    expect(failing(finding, "MANUAL")).toEqual(["windows-005: mfa", "linux-006: ssh-root-login"]);
+    expect(messageOf(finding, "windows-005", "mfa")).toBe(
+      "The API did not report allowMultiFactorAuthentication; check the system's settings in Devices",
+    );
+    expect(finding.summary).toMatch(/; settings not reported: windows-005, linux-006\.$/);
+  });
+
+  it("names systems by displayName, falling back to hostname", async () => {
+    Object.assign(byHost("darwin-004"), {
+      displayName: "Alice's MacBook",
+      allowMultiFactorAuthentication: false,
+    });
+    const noDisplay = byHost("darwin-007");
+    delete noDisplay.displayName;
+    noDisplay.allowMultiFactorAuthentication = false;
+    expect(failing(await auditControl(sim(), "2.2"))).toEqual(["Alice's MacBook: mfa", "darwin-007: mfa"]);
+  });
+
+  it("NOT_APPLICABLE when there are no managed systems", async () => {
+    org().systems = [];
+    const finding = await auditControl(sim(), "2.2");
+    expect(finding.status).toBe("NOT_APPLICABLE");
+    expect(finding.results).toEqual([]);
+    expect(finding.summary).toBe(
+      "No managed systems were returned; nothing to check (expected MFA at login on every system).",
+    );
+  });
+
+  it("finds a failing system beyond the first page (>100 systems)", async () => {
+    for (let i = 0; i < 150; i++) {
+      org().systems.push(
+        system(hexId(i, "5fc0"), org().organization._id as string, NOW, {
+          hostname: `srv-${i}`,
+          os: "linux",
+          sshPassword: i === 130,
+        }),
+      );
+    }
+    const finding = await auditControl(sim(), "2.2");
+    expect(failing(finding)).toEqual(["srv-130: ssh-password"]);
+    expect(finding.summary).toMatch(/^159 of 159 systems have MFA at login and 152 of 153 Linux systems/);
+  });
+
+  it("has no thresholds: any override is rejected", async () => {
+    await expect(
+      auditControl(sim(), "2.2", { thresholds: { "2.2": { requireSsh: true } } }),
+    ).rejects.toMatchObject({
+      name: "EngineError",
+      code: "INVALID_THRESHOLD",
+      message: 'Control 2.2 has no threshold "requireSsh" (it has none)',
+    });
+  });
+
+  it("ERROR, never PASS, when systems cannot be read", async () => {
+    sim().faults.add({ kind: "status", status: 500, path: "/api/systems" });
+    const finding = await auditControl(sim(), "2.2");
+    expect(finding.status).toBe("ERROR");
+    expect(finding.results).toEqual([]);
+    expect(finding.error).toMatchObject({
+      code: "SERVER_ERROR",
+      datasets: [{ dataset: "systems", status: 500 }],
+    });
+  });
+
+  it("demo preset: three systems without MFA, one Linux server with SSH passwords and root login", async () => {
+    const demo = await startSimulator({ scenario: "demo", now: () => NOW });
+    try {
+      const finding = await auditControl(demo, "2.2");
+      expect(finding.status).toBe("FAIL");
+      expect(failing(finding)).toEqual([
+        "darwin-004: mfa",
+        "windows-005: mfa",
+        "linux-006: mfa",
+        "linux-009: ssh-password",
+        "linux-009: ssh-root-login",
+      ]);
+      expect(finding.summary).toBe(
+        "21 of 24 systems have MFA at login and 7 of 8 Linux systems refuse SSH passwords and root login (expected all); MFA off: darwin-004, windows-005, linux-006; SSH passwords allowed: linux-009; SSH root login allowed: linux-009.",
+      );
+    } finally {
+      await demo.close();
+    }
+  });
+});
