@@ -24,6 +24,7 @@ export interface RunFlags {
   thresholds?: string;
   plan?: string;
   demo?: boolean;
+  allResults?: boolean;
 }
 
 /** Validated options of a run. */
@@ -40,6 +41,8 @@ export interface RunOptions {
   thresholds: ThresholdOverrides;
   plan?: Plan;
   demo: boolean;
+  /** Keep every passing result in findings (default: at most 1000 per control). */
+  allResults: boolean;
 }
 
 const PLANS = ["free", "core", "platform", "platform_plus"] as const;
@@ -96,6 +99,7 @@ export function parseRunFlags(flags: RunFlags): RunOptions {
       : {},
     ...(flags.plan ? { plan: flags.plan as Plan } : {}),
     demo: flags.demo === true,
+    allResults: flags.allResults === true,
   };
 }
 

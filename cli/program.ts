@@ -38,6 +38,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       "the organization's plan (free, core, platform, platform_plus): features it lacks are NOT_APPLICABLE",
     )
     .option("--demo", "run on the built-in simulator's demo organization")
+    .option("--all-results", "keep every passing result in findings (default: at most 1000 per control)")
     .action(async (flags: RunFlags) => {
       exitCode = await runCommand(parseRunFlags(flags), io);
     });

@@ -45,6 +45,7 @@ export async function runCommand(options: RunOptions, io: CommandIo): Promise<nu
         ...(options.plan ? { plan: options.plan } : {}),
         thresholds: options.thresholds,
         exceptions: options.exceptions,
+        ...(options.allResults ? { maxPassResults: Number.POSITIVE_INFINITY } : {}),
       },
     );
     progress?.done();

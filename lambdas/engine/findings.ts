@@ -21,6 +21,8 @@ export interface ControlFinding {
   summary: string;
   results: ResourceResult[];
   counts: Record<ResultStatus, number>;
+  /** Passing results left out of `results` to keep large organizations' findings small (`counts` has them all). */
+  omitted?: { PASS: number };
   /** Why the control could not be evaluated (status ERROR) or is not applicable. */
   error?: { code: string; message: string; datasets: DatasetError[] };
   evidence?: Record<string, unknown>;
@@ -77,6 +79,14 @@ const RESULT_ORDER: ResultStatus[] = ["FAIL", "MANUAL", "MUTED", "PASS"];
 /** Status of a control from its results: the worst one; PASS when there are none. */
 export function statusFromResults(results: readonly ResourceResult[]): ResultStatus {
   return RESULT_ORDER.find((status) => results.some((r) => r.status === status)) ?? "PASS";
+}
+
+/** Keeps every non-passing result and at most `limit` passing ones (in order); records how many were left out. */
+export function trimPassResults(finding: ControlFinding, limit: number): ControlFinding {
+  if (finding.counts.PASS <= limit) return finding;
+  let passing = 0;
+  const results = finding.results.filter((r) => r.status !== "PASS" || ++passing <= limit);
+  return { ...finding, results, omitted: { PASS: finding.counts.PASS - limit } };
 }
 
 /** Counts results per status. */

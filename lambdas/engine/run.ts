@@ -18,6 +18,7 @@ import {
   type Regression,
   type RunReport,
   SCHEMA_VERSION,
+  trimPassResults,
 } from "./findings.js";
 import { compareFindings } from "./regressions.js";
 import { resolveThresholds, type ThresholdOverrides } from "./thresholds.js";
@@ -44,6 +45,11 @@ export interface AuditOptions {
   readonly plan?: Plan;
   readonly thresholds?: ThresholdOverrides;
   readonly exceptions?: readonly RiskException[];
+  /**
+   * Passing results kept per control in stored findings (all failing and manual ones are always kept;
+   * `counts` covers everything). Regressions are computed before trimming. @default 1000
+   */
+  readonly maxPassResults?: number;
 }
 
 const LEVEL_RANK: Record<Level, number> = { L1: 1, L2: 2, L3: 3 };
@@ -128,7 +134,7 @@ export async function runAudit(deps: AuditDependencies, options: AuditOptions = 
     const changes = compareFindings(previous, muted.finding);
     regressions.push(...changes.regressions);
     recoveries.push(...changes.recoveries);
-    findings.push(muted.finding);
+    findings.push(trimPassResults(muted.finding, options.maxPassResults ?? 1000));
     logger.info("Control evaluated", {
       runId,
       orgId,

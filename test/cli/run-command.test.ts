@@ -98,6 +98,29 @@ describe("jc-audit run against any server that speaks the JumpCloud API", () => 
     expect(stdout).toMatch(/Expired exceptions no longer mute anything \(1\)/);
   });
 
+  it("keeps at most 1000 passing results per control unless --all-results", async () => {
+    const org = sim.scenario.organizations[0];
+    const template = org?.admins[3] as Record<string, unknown>;
+    for (let i = 0; i < 1100; i++)
+      org?.admins.push({
+        ...template,
+        _id: (0x5fc00000 + i).toString(16).padEnd(24, "0"),
+        email: `ro${i}@example.com`,
+      });
+    const trimmed = JSON.parse(
+      (await runCli(["run", "--controls", "1.1", "--format", "json", ...target()], env())).stdout,
+    ) as RunReport;
+    expect(trimmed.controls[0]?.results).toHaveLength(1000);
+    expect(trimmed.controls[0]?.omitted).toEqual({ PASS: 105 });
+    expect(trimmed.controls[0]?.counts.PASS).toBe(1105);
+    const all = JSON.parse(
+      (await runCli(["run", "--controls", "1.1", "--format", "json", "--all-results", ...target()], env()))
+        .stdout,
+    ) as RunReport;
+    expect(all.controls[0]?.results).toHaveLength(1105);
+    expect(all.controls[0]?.omitted).toBeUndefined();
+  });
+
   it("--demo needs no key and no server", async () => {
     const { code, stdout } = await runCli(["run", "--demo", "--controls", "1.1", "--out", out], {});
     expect(code).toBe(1);
