@@ -1,4 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -6,6 +8,32 @@ import type { RunReport } from "../../lambdas/engine/findings.js";
 import { type RunningSimulator, startSimulator } from "../../sim/index.js";
 import { runCli } from "../helpers/cli.js";
 import { findingSchemaErrors } from "../helpers/schema.js";
+
+/** A reverse proxy on loopback that serves `target` under a path prefix, recording the paths it saw. */
+async function startPrefixProxy(prefix: string, target: string) {
+  const paths: string[] = [];
+  const server = createServer(async (req, res) => {
+    paths.push((req.url ?? "").split("?")[0] ?? "");
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const upstream = await fetch(target + (req.url ?? "").slice(prefix.length), {
+      method: req.method,
+      headers: Object.fromEntries(
+        Object.entries(req.headers).filter(([k]) => k !== "host" && k !== "content-length"),
+      ) as Record<string, string>,
+      body: chunks.length ? Buffer.concat(chunks) : undefined,
+    });
+    res.writeHead(upstream.status, Object.fromEntries(upstream.headers));
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    paths,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 let out: string;
 let sim: RunningSimulator;
@@ -121,10 +149,47 @@ describe("jc-audit run against any server that speaks the JumpCloud API", () => 
     expect(all.controls[0]?.omitted).toBeUndefined();
   });
 
-  it("--demo needs no key and no server", async () => {
-    const { code, stdout } = await runCli(["run", "--demo", "--controls", "1.1", "--out", out], {});
+  it("--demo needs no key and no server, and prints no secret", async () => {
+    const { code, stdout, stderr } = await runCli(["run", "--demo", "--out", out], {});
     expect(code).toBe(1);
     expect(stdout).toMatch(/Globex Corporation/);
+    expect(stdout).toMatch(/10 controls: 1 PASS · 9 FAIL/);
+    const written = await readFile(
+      join(out, "findings", "5f00000000000000000000d1", "4.2", "latest.json"),
+      "utf8",
+    );
+    for (const text of [stdout, stderr, written]) {
+      expect(text).not.toContain("vpn2024!");
+      expect(text).not.toContain("k7#Qv9!mZ2pL8xR4wT6yB1nC3sD5fG0h");
+      expect(text).not.toContain("sim-api-key-0123456789abcdef");
+    }
+  });
+
+  it("works through a proxy whose base URL has a path prefix", async () => {
+    const proxy = await startPrefixProxy("/jumpcloud", sim.url);
+    try {
+      const base = `${proxy.url}/jumpcloud`;
+      const { code, stdout } = await runCli(
+        [
+          "run",
+          "--controls",
+          "1.1,5.1",
+          "--base-url",
+          base,
+          "--insights-url",
+          `${base}/insights/directory/v1`,
+          "--out",
+          out,
+        ],
+        env(),
+      );
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/2 controls: 2 PASS/);
+      expect(proxy.paths).toContain("/jumpcloud/api/users");
+      expect(proxy.paths).toContain("/jumpcloud/insights/directory/v1/events/count");
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

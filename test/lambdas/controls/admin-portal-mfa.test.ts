@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { startSimulator } from "../../../sim/index.js";
 import { admin } from "../../../sim/presets/builders.js";
 import type { Doc } from "../../../sim/query.js";
 import { auditControl, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
@@ -92,5 +93,28 @@ describe("1.1 Secure Admin Portal Access", () => {
     const finding = await auditControl(sim(), "1.1");
     expect(finding.status).toBe("ERROR");
     expect(finding.error?.datasets.map((d) => d.dataset)).toEqual(["organization"]);
+  });
+
+  it("is not plan-gated: admin MFA is on every plan", async () => {
+    sim().scenario.plan = "free";
+    expect((await auditControl(sim(), "1.1", { plan: "free" })).status).toBe("PASS");
+  });
+
+  it("has no thresholds to override", async () => {
+    await expect(auditControl(sim(), "1.1", { thresholds: { "1.1": { maxAdmins: 1 } } })).rejects.toThrow(
+      /Control 1.1 has no threshold "maxAdmins" \(it has none\)/,
+    );
+  });
+
+  it("demo preset: FAIL on the contractor admin without MFA; the suspended admin is ignored", async () => {
+    const demo = await startSimulator({ scenario: "demo", now: () => NOW });
+    try {
+      const finding = await auditControl(demo, "1.1");
+      expect(finding.status).toBe("FAIL");
+      expect(failing(finding)).toEqual(["frank.contractor@example.com: admin-mfa"]);
+      expect(finding.results.some((r) => r.resourceName === "old.admin@example.com")).toBe(false);
+    } finally {
+      await demo.close();
+    }
   });
 });
