@@ -155,6 +155,40 @@ function judgePolicy(authnPolicies: AuthnPolicy[]) {
   return { results, chosen, clean, partial, conditional, disabled };
 }
 
+/**
+ * How an MFA exclusion is judged: none or expired → undefined (judge enrollment alone); no expiry or
+ * beyond `maxExclusionDays` → FAIL (a standing bypass); a near, readable expiry → MANUAL with its date.
+ */
+function exclusionVerdict(
+  user: SystemUser,
+  now: Date,
+  maxExclusionDays: number,
+): { status: "FAIL" | "MANUAL"; message: string } | undefined {
+  if (user.mfa?.exclusion !== true) return undefined;
+  const until = user.mfa.exclusionUntil;
+  if (!until) return { status: "FAIL", message: "MFA exclusion without expiry" };
+  const untilMs = Date.parse(until);
+  if (Number.isNaN(untilMs)) {
+    return {
+      status: "MANUAL",
+      message: `MFA exclusion with an unreadable expiry "${until}"; check it in Users → MFA`,
+    };
+  }
+  if (untilMs > now.getTime() + maxExclusionDays * 86_400_000) {
+    return {
+      status: "FAIL",
+      message: `MFA excluded until ${dateOnly(untilMs)}, more than ${maxExclusionDays} days away`,
+    };
+  }
+  if (untilMs > now.getTime()) {
+    return {
+      status: "MANUAL",
+      message: `MFA excluded until ${dateOnly(untilMs)}; check the exclusion is justified and ends then`,
+    };
+  }
+  return undefined;
+}
+
 /** Without authentication policies (Free/Core), "Require MFA for User Portal" is a per-user setting. */
 function perUserRequirement(user: SystemUser): ResourceResult {
   const required = user.enable_user_portal_multifactor === true;
@@ -223,7 +257,6 @@ export const orgWideMfa = defineControl({
     // Every active user: enrolled, and no standing exclusion.
     const active = users.filter(isActiveUser);
     const exclusions: { user: string; until: string | null; status: string }[] = [];
-    const horizon = now.getTime() + maxExclusionDays * 86_400_000;
     for (const user of active) {
       const resource = userResource(user);
       const enrolled = isMfaEnrolled(user);
@@ -239,59 +272,21 @@ export const orgWideMfa = defineControl({
         ? "enrolled"
         : `not enrolled (${observed.overallStatus ?? "status not reported"})`;
       const ldap = user.ldap_binding_user === true ? " (LDAP binding service account)" : "";
-      if (user.mfa?.exclusion === true) {
-        const until = user.mfa.exclusionUntil;
-        const untilMs = until ? Date.parse(until) : Number.NaN;
-        if (!until) {
-          exclusions.push({ user: resource.name, until: null, status: "FAIL" });
-          results.push(
-            result("FAIL", resource, "mfa", `MFA exclusion without expiry; ${enrollment}${ldap}`, {
-              observed,
-              expected,
-            }),
-          );
-          continue;
-        }
-        if (Number.isNaN(untilMs)) {
-          exclusions.push({ user: resource.name, until, status: "MANUAL" });
-          results.push(
-            result(
-              "MANUAL",
-              resource,
-              "mfa",
-              `MFA exclusion with an unreadable expiry "${until}"; check it in Users → MFA; ${enrollment}${ldap}`,
-              { observed, expected },
-            ),
-          );
-          continue;
-        }
-        if (untilMs > horizon) {
-          exclusions.push({ user: resource.name, until, status: "FAIL" });
-          results.push(
-            result(
-              "FAIL",
-              resource,
-              "mfa",
-              `MFA excluded until ${dateOnly(untilMs)}, more than ${maxExclusionDays} days away; ${enrollment}${ldap}`,
-              { observed, expected },
-            ),
-          );
-          continue;
-        }
-        if (untilMs > now.getTime()) {
-          exclusions.push({ user: resource.name, until, status: "MANUAL" });
-          results.push(
-            result(
-              "MANUAL",
-              resource,
-              "mfa",
-              `MFA excluded until ${dateOnly(untilMs)}; check the exclusion is justified and ends then; ${enrollment}${ldap}`,
-              { observed, expected },
-            ),
-          );
-          continue;
-        }
-        // An expired exclusion no longer exempts the user: judge enrollment alone.
+      const exclusion = exclusionVerdict(user, now, maxExclusionDays);
+      if (exclusion) {
+        exclusions.push({
+          user: resource.name,
+          until: user.mfa?.exclusionUntil ?? null,
+          status: exclusion.status,
+        });
+        results.push(
+          result(exclusion.status, resource, "mfa", `${exclusion.message}; ${enrollment}${ldap}`, {
+            observed,
+            expected,
+          }),
+        );
+        if (!verdict) results.push(perUserRequirement(user));
+        continue;
       }
       results.push(
         enrolled

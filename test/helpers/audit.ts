@@ -53,3 +53,17 @@ export function failing(finding: ControlFinding, status: "FAIL" | "MANUAL" | "MU
 export function hexId(n: number, prefix = "5fe0"): string {
   return prefix + n.toString(16).padStart(24 - prefix.length, "0");
 }
+
+/** Audits one control on a fresh simulator running a preset (e.g. the demo), then stops it. */
+export async function auditPreset(
+  scenario: string,
+  controlId: string,
+  options: Omit<AuditOptions, "controls"> = {},
+): Promise<ControlFinding> {
+  const sim = await startSimulator({ scenario, now: () => NOW });
+  try {
+    return await auditControl(sim, controlId, options);
+  } finally {
+    await sim.close();
+  }
+}

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { startSimulator } from "../../../sim/index.js";
 import { admin } from "../../../sim/presets/builders.js";
 import type { Doc } from "../../../sim/query.js";
-import { auditControl, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
+import { auditControl, auditPreset, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
 
 const { sim, org } = useFreshSimulator();
 const byEmail = (email: string) => org().admins.find((a) => a.email === email) as Doc;
@@ -107,14 +106,9 @@ describe("1.1 Secure Admin Portal Access", () => {
   });
 
   it("demo preset: FAIL on the contractor admin without MFA; the suspended admin is ignored", async () => {
-    const demo = await startSimulator({ scenario: "demo", now: () => NOW });
-    try {
-      const finding = await auditControl(demo, "1.1");
-      expect(finding.status).toBe("FAIL");
-      expect(failing(finding)).toEqual(["frank.contractor@example.com: admin-mfa"]);
-      expect(finding.results.some((r) => r.resourceName === "old.admin@example.com")).toBe(false);
-    } finally {
-      await demo.close();
-    }
+    const finding = await auditPreset("demo", "1.1");
+    expect(finding.status).toBe("FAIL");
+    expect(failing(finding)).toEqual(["frank.contractor@example.com: admin-mfa"]);
+    expect(finding.results.some((r) => r.resourceName === "old.admin@example.com")).toBe(false);
   });
 });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { EngineError } from "../../../lambdas/engine/errors.js";
-import { startSimulator } from "../../../sim/index.js";
 import { mfaPolicy } from "../../../sim/presets/builders.js";
 import type { Doc } from "../../../sim/query.js";
-import { auditControl, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
+import { auditControl, auditPreset, failing, hexId, useFreshSimulator } from "../../helpers/audit.js";
 
 const { sim, org } = useFreshSimulator();
 const policy = (name: string) => org().authnPolicies.find((p) => p.name === name) as Doc;
@@ -287,18 +286,13 @@ describe("3.1 Configure Conditional Access Policies", () => {
   });
 
   it("demo: FAIL on the trusted list containing 0.0.0.0/0, MANUAL on its private range", async () => {
-    const demo = await startSimulator({ scenario: "demo", now: () => NOW });
-    try {
-      const finding = await auditControl(demo, "3.1");
-      expect(finding.status).toBe("FAIL");
-      expect(failing(finding)).toEqual(["0.0.0.0/0 in Partner ranges: trusted-range-breadth"]);
-      expect(failing(finding, "MANUAL")).toEqual(["10.0.0.0/8 in Partner ranges: non-public-range"]);
-      expect(finding.counts).toEqual({ PASS: 2, FAIL: 1, MANUAL: 1, MUTED: 0 });
-      expect(finding.summary).toBe(
-        "1 of 2 enabled conditional-access policies use network or location conditions (MFA Outside Corporate) with 2 trusted IP lists; too broad: 0.0.0.0/0 in Partner ranges; private or reserved: 10.0.0.0/8 in Partner ranges (expected at least one such policy and trusted entries public and no broader than /16 (IPv4) or /48 (IPv6)).",
-      );
-    } finally {
-      await demo.close();
-    }
+    const finding = await auditPreset("demo", "3.1");
+    expect(finding.status).toBe("FAIL");
+    expect(failing(finding)).toEqual(["0.0.0.0/0 in Partner ranges: trusted-range-breadth"]);
+    expect(failing(finding, "MANUAL")).toEqual(["10.0.0.0/8 in Partner ranges: non-public-range"]);
+    expect(finding.counts).toEqual({ PASS: 2, FAIL: 1, MANUAL: 1, MUTED: 0 });
+    expect(finding.summary).toBe(
+      "1 of 2 enabled conditional-access policies use network or location conditions (MFA Outside Corporate) with 2 trusted IP lists; too broad: 0.0.0.0/0 in Partner ranges; private or reserved: 10.0.0.0/8 in Partner ranges (expected at least one such policy and trusted entries public and no broader than /16 (IPv4) or /48 (IPv6)).",
+    );
   });
 });

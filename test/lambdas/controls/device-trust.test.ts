@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { startSimulator } from "../../../sim/index.js";
 import { deviceTrustPolicy } from "../../../sim/presets/builders.js";
 import type { Doc } from "../../../sim/query.js";
-import { auditControl, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
+import { auditControl, auditPreset, failing, hexId, useFreshSimulator } from "../../helpers/audit.js";
 
 const { sim, org } = useFreshSimulator();
 const trustPolicy = () =>
@@ -206,14 +205,9 @@ describe("3.2 Configure Device Trust", () => {
   });
 
   it("demo: FAIL for both requirements (no device-trust policy)", async () => {
-    const demo = await startSimulator({ scenario: "demo", now: () => NOW });
-    try {
-      const finding = await auditControl(demo, "3.2");
-      expect(finding.status).toBe("FAIL");
-      expect(failing(finding)).toEqual(BOTH);
-      expect(finding.evidence?.devicePolicies).toEqual([]);
-    } finally {
-      await demo.close();
-    }
+    const finding = await auditPreset("demo", "3.2");
+    expect(finding.status).toBe("FAIL");
+    expect(failing(finding)).toEqual(BOTH);
+    expect(finding.evidence?.devicePolicies).toEqual([]);
   });
 });

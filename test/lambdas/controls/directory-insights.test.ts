@@ -3,7 +3,7 @@ import { EngineError } from "../../../lambdas/engine/errors.js";
 import { startSimulator } from "../../../sim/index.js";
 import { insightsEvent } from "../../../sim/presets/catalog.js";
 import type { Doc } from "../../../sim/query.js";
-import { auditControl, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
+import { auditControl, auditPreset, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
 
 const { sim, org } = useFreshSimulator();
 const features = () => (org().organization.settings as Doc).features as Doc;
@@ -140,14 +140,9 @@ describe("5.1 Enable Directory Insights", () => {
   });
 
   it("demo: PASS (Directory Insights on, events arriving)", async () => {
-    const demo = await startSimulator({ scenario: "demo", now: () => NOW });
-    try {
-      const finding = await auditControl(demo, "5.1");
-      expect(finding.status).toBe("PASS");
-      expect(finding.summary).toMatch(/enabled \(expected enabled\) and recorded 44 events in the last 24 h/);
-    } finally {
-      await demo.close();
-    }
+    const finding = await auditPreset("demo", "5.1");
+    expect(finding.status).toBe("PASS");
+    expect(finding.summary).toMatch(/enabled \(expected enabled\) and recorded 44 events in the last 24 h/);
   });
 
   it("core preset: NOT_APPLICABLE (402)", async () => {

@@ -3,9 +3,8 @@ import { collectSnapshot } from "../../../lambdas/collect/collectors.js";
 import { KEY_EVENT_CLASSES } from "../../../lambdas/collect/key-events.js";
 import type { KeyEvents } from "../../../lambdas/collect/snapshot.js";
 import { EngineError } from "../../../lambdas/engine/errors.js";
-import { startSimulator } from "../../../sim/index.js";
 import { insightsEvent } from "../../../sim/presets/catalog.js";
-import { auditControl, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
+import { auditControl, auditPreset, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
 import { simClient } from "../../helpers/simulator.js";
 
 const { sim, org } = useFreshSimulator();
@@ -221,26 +220,21 @@ describe("5.2 Key Events to Monitor", () => {
   });
 
   it("demo: FAIL on the burst of failed admin logins and the TOTP disable, with data in every class", async () => {
-    const demo = await startSimulator({ scenario: "demo", now: () => NOW });
-    try {
-      const finding = await auditControl(demo, "5.2");
-      expect(finding.status).toBe("FAIL");
-      expect(failing(finding)).toEqual([
-        "Admin logins: failed-admin-logins",
-        "MFA disabled or bypassed: mfa-disable",
-      ]);
-      expect(finding.evidence?.counts).toEqual({
-        adminLogins: 10,
-        adminChanges: 1,
-        mfaDisable: 1,
-        failedAuthentication: 3,
-        newDevices: 1,
-        policyChanges: 4,
-      });
-      expect(finding.evidence?.failedAdminLoginsByIp).toEqual({ "192.0.2.66": 6 });
-    } finally {
-      await demo.close();
-    }
+    const finding = await auditPreset("demo", "5.2");
+    expect(finding.status).toBe("FAIL");
+    expect(failing(finding)).toEqual([
+      "Admin logins: failed-admin-logins",
+      "MFA disabled or bypassed: mfa-disable",
+    ]);
+    expect(finding.evidence?.counts).toEqual({
+      adminLogins: 10,
+      adminChanges: 1,
+      mfaDisable: 1,
+      failedAuthentication: 3,
+      newDevices: 1,
+      policyChanges: 4,
+    });
+    expect(finding.evidence?.failedAdminLoginsByIp).toEqual({ "192.0.2.66": 6 });
   });
 });
 

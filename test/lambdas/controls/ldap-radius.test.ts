@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { startSimulator } from "../../../sim/index.js";
 import { radiusServer, systemUser } from "../../../sim/presets/builders.js";
 import type { Doc } from "../../../sim/query.js";
-import { auditControl, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
+import { auditControl, auditPreset, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
 
 const { sim, org } = useFreshSimulator();
 const COMPLIANT_SECRET = "k7#Qv9!mZ2pL8xR4wT6yB1nC3sD5fG0h";
@@ -234,24 +233,19 @@ describe("4.2 Configure LDAP & RADIUS Security", () => {
   });
 
   it("demo: FAIL on Branch VPN (MFA ENABLED, 8-character secret), binding service accounts to review", async () => {
-    const demo = await startSimulator({ scenario: "demo", now: () => NOW });
-    try {
-      const finding = await auditControl(demo, "4.2");
-      expect(finding.status).toBe("FAIL");
-      expect(failing(finding)).toEqual(["Branch VPN: radius-mfa", "Branch VPN: radius-shared-secret"]);
-      expect(failing(finding, "MANUAL")).toEqual([
-        "svc.ldap-wiki: ldap-binding-user",
-        "svc.ldap-printer: ldap-binding-user",
-        "Globex Corporation: ldap-tls",
-      ]);
-      expect(finding.summary).toBe(
-        "1 of 2 RADIUS servers require MFA (not: Branch VPN (ENABLED)) and 1 have a shared secret of at least 16 characters (not: Branch VPN (8 characters)); Cloud LDAP enabled (TLS to verify by hand) with 2 active binding users to review (expected MFA REQUIRED or ALWAYS and secrets of 16+ characters on every RADIUS server).",
-      );
-      const json = JSON.stringify(finding);
-      expect(json).not.toContain(DEMO_SECRET);
-      expect(json).not.toContain(COMPLIANT_SECRET);
-    } finally {
-      await demo.close();
-    }
+    const finding = await auditPreset("demo", "4.2");
+    expect(finding.status).toBe("FAIL");
+    expect(failing(finding)).toEqual(["Branch VPN: radius-mfa", "Branch VPN: radius-shared-secret"]);
+    expect(failing(finding, "MANUAL")).toEqual([
+      "svc.ldap-wiki: ldap-binding-user",
+      "svc.ldap-printer: ldap-binding-user",
+      "Globex Corporation: ldap-tls",
+    ]);
+    expect(finding.summary).toBe(
+      "1 of 2 RADIUS servers require MFA (not: Branch VPN (ENABLED)) and 1 have a shared secret of at least 16 characters (not: Branch VPN (8 characters)); Cloud LDAP enabled (TLS to verify by hand) with 2 active binding users to review (expected MFA REQUIRED or ALWAYS and secrets of 16+ characters on every RADIUS server).",
+    );
+    const json = JSON.stringify(finding);
+    expect(json).not.toContain(DEMO_SECRET);
+    expect(json).not.toContain(COMPLIANT_SECRET);
   });
 });

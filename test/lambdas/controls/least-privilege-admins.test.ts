@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { compareFindings } from "../../../lambdas/engine/regressions.js";
-import { startSimulator } from "../../../sim/index.js";
 import { admin } from "../../../sim/presets/builders.js";
 import type { Doc } from "../../../sim/query.js";
-import { auditControl, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
+import { auditControl, auditPreset, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
 
 const { sim, org } = useFreshSimulator();
 const byEmail = (email: string) => org().admins.find((a) => a.email === email) as Doc;
@@ -247,26 +246,19 @@ describe("1.2 Implement Least Privilege Administration", () => {
   });
 
   it("demo preset: FAIL on four full administrators; bob's API key is listed, not flagged", async () => {
-    const demo = await startSimulator({ scenario: "demo", now: () => NOW });
-    try {
-      const finding = await auditControl(demo, "1.2");
-      expect(finding.status).toBe("FAIL");
-      expect(failing(finding)).toEqual(["Full administrators: full-admin-count"]);
-      expect(failing(finding, "MANUAL")).toEqual([]);
-      expect(finding.evidence?.fullAdmins).toEqual([
-        "alice.owner@example.com",
-        "bob.admin@example.com",
-        "erin.ops@example.com",
-        "frank.contractor@example.com",
-      ]);
-      expect(((finding.evidence?.apiKeyAdmins ?? []) as { admin: string }[]).map((a) => a.admin)).toEqual([
-        "bob.admin@example.com",
-      ]);
-      expect(finding.summary).toMatch(
-        /^4 of 6 active admins hold a full Administrator role \(expected 2-3\)/,
-      );
-    } finally {
-      await demo.close();
-    }
+    const finding = await auditPreset("demo", "1.2");
+    expect(finding.status).toBe("FAIL");
+    expect(failing(finding)).toEqual(["Full administrators: full-admin-count"]);
+    expect(failing(finding, "MANUAL")).toEqual([]);
+    expect(finding.evidence?.fullAdmins).toEqual([
+      "alice.owner@example.com",
+      "bob.admin@example.com",
+      "erin.ops@example.com",
+      "frank.contractor@example.com",
+    ]);
+    expect(((finding.evidence?.apiKeyAdmins ?? []) as { admin: string }[]).map((a) => a.admin)).toEqual([
+      "bob.admin@example.com",
+    ]);
+    expect(finding.summary).toMatch(/^4 of 6 active admins hold a full Administrator role \(expected 2-3\)/);
   });
 });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { startSimulator } from "../../../sim/index.js";
 import { mfaPolicy, systemUser } from "../../../sim/presets/builders.js";
 import type { Doc } from "../../../sim/query.js";
-import { auditControl, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
+import { auditControl, auditPreset, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
 
 const { sim, org } = useFreshSimulator();
 const DAY = 86_400_000;
@@ -293,30 +292,25 @@ describe("2.1 Enforce Organization-Wide MFA", () => {
   });
 
   it("demo preset: FAIL on the group-only policy and unenrolled users; two time-limited exclusions", async () => {
-    const demo = await startSimulator({ scenario: "demo", now: () => NOW });
-    try {
-      const finding = await auditControl(demo, "2.1");
-      expect(finding.status).toBe("FAIL");
-      expect(failing(finding)).toEqual([
-        "User Portal MFA policy: mfa-policy",
-        "ivy.newhire@example.com: mfa",
-        "karl.sales@example.com: mfa",
-        "lena.finance@example.com: mfa",
-        "omar.support@example.com: mfa",
-        "pia.intern@example.com: mfa",
-        "svc.ldap-wiki@example.com: mfa",
-        "svc.ldap-printer@example.com: mfa",
-      ]);
-      expect(failing(finding, "MANUAL")).toEqual([
-        "quinn.exec@example.com: mfa",
-        "ravi.travel@example.com: mfa",
-      ]);
-      expect(finding.results.find((r) => r.resourceName === "svc.ldap-wiki@example.com")?.message).toBe(
-        "MFA not enrolled (NOT_ENROLLED) (LDAP binding service account)",
-      );
-      expect(finding.evidence).toMatchObject({ activeUsers: 69, inactiveUsers: 1, enrolled: 61 });
-    } finally {
-      await demo.close();
-    }
+    const finding = await auditPreset("demo", "2.1");
+    expect(finding.status).toBe("FAIL");
+    expect(failing(finding)).toEqual([
+      "User Portal MFA policy: mfa-policy",
+      "ivy.newhire@example.com: mfa",
+      "karl.sales@example.com: mfa",
+      "lena.finance@example.com: mfa",
+      "omar.support@example.com: mfa",
+      "pia.intern@example.com: mfa",
+      "svc.ldap-wiki@example.com: mfa",
+      "svc.ldap-printer@example.com: mfa",
+    ]);
+    expect(failing(finding, "MANUAL")).toEqual([
+      "quinn.exec@example.com: mfa",
+      "ravi.travel@example.com: mfa",
+    ]);
+    expect(finding.results.find((r) => r.resourceName === "svc.ldap-wiki@example.com")?.message).toBe(
+      "MFA not enrolled (NOT_ENROLLED) (LDAP binding service account)",
+    );
+    expect(finding.evidence).toMatchObject({ activeUsers: 69, inactiveUsers: 1, enrolled: 61 });
   });
 });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { startSimulator } from "../../../sim/index.js";
 import { system } from "../../../sim/presets/builders.js";
 import type { Doc } from "../../../sim/query.js";
-import { auditControl, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
+import { auditControl, auditPreset, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
 
 const { sim, org } = useFreshSimulator();
 const byHost = (hostname: string) => org().systems.find((s) => s.hostname === hostname) as Doc;
@@ -150,22 +149,17 @@ describe("2.2 Configure MFA for System Access", () => {
   });
 
   it("demo preset: three systems without MFA, one Linux server with SSH passwords and root login", async () => {
-    const demo = await startSimulator({ scenario: "demo", now: () => NOW });
-    try {
-      const finding = await auditControl(demo, "2.2");
-      expect(finding.status).toBe("FAIL");
-      expect(failing(finding)).toEqual([
-        "darwin-004: mfa",
-        "windows-005: mfa",
-        "linux-006: mfa",
-        "linux-009: ssh-password",
-        "linux-009: ssh-root-login",
-      ]);
-      expect(finding.summary).toBe(
-        "21 of 24 systems have MFA at login and 7 of 8 Linux systems refuse SSH passwords and root login (expected all); MFA off: darwin-004, windows-005, linux-006; SSH passwords allowed: linux-009; SSH root login allowed: linux-009.",
-      );
-    } finally {
-      await demo.close();
-    }
+    const finding = await auditPreset("demo", "2.2");
+    expect(finding.status).toBe("FAIL");
+    expect(failing(finding)).toEqual([
+      "darwin-004: mfa",
+      "windows-005: mfa",
+      "linux-006: mfa",
+      "linux-009: ssh-password",
+      "linux-009: ssh-root-login",
+    ]);
+    expect(finding.summary).toBe(
+      "21 of 24 systems have MFA at login and 7 of 8 Linux systems refuse SSH passwords and root login (expected all); MFA off: darwin-004, windows-005, linux-006; SSH passwords allowed: linux-009; SSH root login allowed: linux-009.",
+    );
   });
 });

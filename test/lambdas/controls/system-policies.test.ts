@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { EngineError } from "../../../lambdas/engine/errors.js";
-import { startSimulator } from "../../../sim/index.js";
 import { policy, policyResult, system, template } from "../../../sim/presets/builders.js";
 import { LOCK_TIMEOUT_FIELD } from "../../../sim/presets/catalog.js";
 import type { Doc } from "../../../sim/query.js";
-import { auditControl, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
+import { auditControl, auditPreset, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
 
 const { sim, org } = useFreshSimulator();
 const policyNamed = (name: string) => org().policies.find((p) => p.name === name) as Doc;
@@ -345,28 +344,23 @@ describe("4.1 Configure System Policies", () => {
   );
 
   it("demo: FAIL on the documented gaps (no LUKS, 15-minute macOS lock, failing and missing BitLocker)", async () => {
-    const demo = await startSimulator({ scenario: "demo", now: () => NOW });
-    try {
-      const finding = await auditControl(demo, "4.1");
-      expect(finding.status).toBe("FAIL");
-      expect(failing(finding)).toEqual([
-        "windows-002: disk-encryption",
-        "windows-005: disk-encryption",
-        "windows-008: disk-encryption",
-        "Linux: disk-encryption-policy",
-        "Lock Screen (darwin): screen-lock-timeout",
-      ]);
-      expect(resultOf(finding, "windows-008", "disk-encryption")?.message).toBe(
-        "BitLocker (windows): no result: not bound or not yet applied",
-      );
-      expect(policyEvidence(finding, "BitLocker (windows)")).toMatchObject({
-        systems: 8,
-        success: 5,
-        failed: 2,
-        noResult: 1,
-      });
-    } finally {
-      await demo.close();
-    }
+    const finding = await auditPreset("demo", "4.1");
+    expect(finding.status).toBe("FAIL");
+    expect(failing(finding)).toEqual([
+      "windows-002: disk-encryption",
+      "windows-005: disk-encryption",
+      "windows-008: disk-encryption",
+      "Linux: disk-encryption-policy",
+      "Lock Screen (darwin): screen-lock-timeout",
+    ]);
+    expect(resultOf(finding, "windows-008", "disk-encryption")?.message).toBe(
+      "BitLocker (windows): no result: not bound or not yet applied",
+    );
+    expect(policyEvidence(finding, "BitLocker (windows)")).toMatchObject({
+      systems: 8,
+      success: 5,
+      failed: 2,
+      noResult: 1,
+    });
   });
 });
