@@ -10,6 +10,8 @@ export const MARKERS = {
 /** The catalog section: a summary table, then each control's checks, thresholds and remediation. */
 export function renderControlDocs(): string {
   const lines = [
+    "The remediation column says whether the guide's fix can be automated (`opt-in`: only when named, with a lock-out warning); the remediation function that applies it is not built yet.",
+    "",
     "| id | control | level | severity | CIS | NIST 800-53 | SOC 2 | plans | remediation |",
     "|---|---|---|---|---|---|---|---|---|",
     ...CONTROLS.map(
@@ -41,7 +43,7 @@ export function renderControlDocs(): string {
     lines.push(
       "",
       `Plans: ${c.plans.availability}.`,
-      `Remediation: ${c.remediation.automated} — ${c.remediation.description}`,
+      `Remediation (planned, ${c.remediation.automated}): ${c.remediation.description}`,
     );
     if (c.metadataNote) lines.push(`Note: ${c.metadataNote}`);
   }
