@@ -36,6 +36,21 @@ export interface EvaluationContext {
   plan?: Plan;
 }
 
+/** The finding of a control that could not be evaluated at all (e.g. the key was rejected before collecting). */
+export function unevaluatedFinding(
+  control: AnyControl,
+  error: { code: string; message: string; status?: number },
+  ctx: EvaluationContext,
+): ControlFinding {
+  const datasets = control.needs.map((dataset: keyof Snapshot) => ({ dataset, ...error }));
+  return evaluateControl(
+    control,
+    Object.fromEntries(datasets.map((d) => [d.dataset, { ok: false, error: d }])),
+    {},
+    ctx,
+  );
+}
+
 /** Evaluates a control; never throws. */
 export function evaluateControl(
   control: AnyControl,

@@ -29,6 +29,11 @@ export interface AuditDependencies {
   readonly store?: FindingsStore;
   readonly clock?: () => Date;
   readonly logger?: Logger;
+  /**
+   * Write findings and the report to the store (default). The scheduled function turns this off, to
+   * publish alerts first and persist after, so a failed publish is retried with the same comparison.
+   */
+  readonly persist?: boolean;
   /** Progress while collecting: dataset name and items so far. */
   readonly onProgress?: (dataset: DatasetName, items: number) => void;
 }
@@ -168,16 +173,19 @@ export async function runAudit(deps: AuditDependencies, options: AuditOptions = 
     },
     api: { requests: stats.requests, retries: stats.retries },
   };
-  if (deps.store) {
-    for (const finding of findings) await deps.store.putFinding(finding);
-    await deps.store.putRun(report);
-  }
+  if (deps.store && deps.persist !== false) await persistReport(deps.store, report);
   logger.info("Audit finished", { runId, orgId, regressions: regressions.length, requests: stats.requests });
   return report;
 }
 
+/** Writes a run's findings (history and latest) and its report. */
+export async function persistReport(store: FindingsStore, report: RunReport): Promise<void> {
+  for (const finding of report.controls) await store.putFinding(finding);
+  await store.putRun(report);
+}
+
 /** The organization a key sees, when it sees exactly one (an MSP key must name one). */
-async function resolveOrgId(client: JumpCloudClient): Promise<string> {
+export async function resolveOrgId(client: JumpCloudClient): Promise<string> {
   const orgs = [];
   for await (const org of listOrganizations(client, ["displayName"])) orgs.push(org);
   const [only] = orgs;

@@ -1,0 +1,70 @@
+/** Findings and state in the S3 bucket, with the same keys as the local store. */
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import type { ControlFinding, RunReport } from "../engine/findings.js";
+import type { StateStore } from "../service/state-store.js";
+import { type FindingsStore, layout } from "../store/findings-store.js";
+
+/** How far back to look for an evaluated finding when the latest ones are ERROR. */
+const MAX_HISTORY_LOOKBACK = 60;
+
+/** A findings store and state store over one bucket. */
+export function s3Store(s3: S3Client, bucket: string): FindingsStore & StateStore {
+  const put = async (key: string, value: unknown) => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: JSON.stringify(value),
+        ContentType: "application/json",
+      }),
+    );
+  };
+  const get = async <T>(key: string): Promise<T | undefined> => {
+    try {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return JSON.parse((await object.Body?.transformToString()) ?? "") as T;
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") return undefined;
+      throw error;
+    }
+  };
+  return {
+    async putFinding(finding) {
+      await put(layout.history(finding.orgId, finding.controlId, finding.evaluatedAt), finding);
+      await put(layout.latest(finding.orgId, finding.controlId), finding);
+    },
+    getLatest: (orgId, controlId) => get<ControlFinding>(layout.latest(orgId, controlId)),
+    async getLatestEvaluated(orgId, controlId) {
+      const latest = await get<ControlFinding>(layout.latest(orgId, controlId));
+      if (latest?.status !== "ERROR") return latest;
+      // History keys sort by time; list them all (a page is 1000) and walk back from the newest.
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await s3.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: layout.historyPrefix(orgId, controlId),
+            ContinuationToken: token,
+          }),
+        );
+        for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      for (const key of keys.sort().reverse().slice(0, MAX_HISTORY_LOOKBACK)) {
+        const finding = await get<ControlFinding>(key);
+        if (finding && finding.status !== "ERROR") return finding;
+      }
+      return undefined;
+    },
+    putRun: (report: RunReport) => put(layout.run(report.orgId, report.runId), report),
+    getJson: get,
+    putJson: put,
+  };
+}

@@ -1,0 +1,148 @@
+/** Alert messages for a control: regressions, recoveries and a persistent inability to evaluate. */
+import { controlById } from "../controls/registry.js";
+import type { ControlFinding, Recovery, Regression } from "../engine/findings.js";
+import type { AlertKind, AlertMessage } from "../service/notifier.js";
+import { chatbotNotification } from "./chatbot.js";
+import { formatRegressionEmail, MAX_SUBJECT_LENGTH } from "./email.js";
+
+/** Where a finding can be read: its S3 URI and a console link. */
+export interface FindingLocation {
+  uri: string;
+  consoleUrl: string;
+}
+
+/** One message for a control's batch of regressions. */
+export function regressionAlert(
+  finding: ControlFinding,
+  regressions: readonly Regression[],
+  where: FindingLocation,
+): AlertMessage {
+  const email = formatRegressionEmail(finding, regressions, `${where.uri}\n${where.consoleUrl}`);
+  const failing = finding.results.filter((r) => r.status === "FAIL");
+  return message(finding, "regression", email.subject, email.body, {
+    title: `:warning: JumpCloud ${finding.controlId} ${finding.title}: ${regressions.length} regression${regressions.length === 1 ? "" : "s"}`,
+    description: [
+      `*Now ${finding.status}* (${finding.severity}, ${finding.level}). ${finding.summary}`,
+      "",
+      ...regressions.slice(0, 10).map((r) => `• ${r.message}`),
+    ].join("\n"),
+    nextSteps: [...(controlById(finding.controlId)?.manualSteps ?? []), `Finding: ${where.consoleUrl}`],
+    summary: `${finding.controlId} regressed: ${regressions.length} change(s) for the worse`,
+    relatedResources: failing.map((r) => r.resourceName),
+  });
+}
+
+/** One message for a control's recoveries (sent only when recoveries are announced). */
+export function recoveryAlert(
+  finding: ControlFinding,
+  recoveries: readonly Recovery[],
+  where: FindingLocation,
+): AlertMessage {
+  const subject = fit(`[JumpCloud recovered] ${finding.controlId} ${finding.title}: now ${finding.status}`);
+  const body = [
+    `Control ${finding.controlId} ${finding.title} improved and is now ${finding.status}.`,
+    finding.summary,
+    "",
+    "What got better since the last run:",
+    ...recoveries.map((r) => `  - ${r.message}`),
+    "",
+    `Finding: ${where.uri}`,
+    where.consoleUrl,
+  ].join("\n");
+  return message(finding, "recovery", subject, body, {
+    title: `:white_check_mark: JumpCloud ${finding.controlId} ${finding.title}: now ${finding.status}`,
+    description: [finding.summary, "", ...recoveries.slice(0, 10).map((r) => `• ${r.message}`)].join("\n"),
+    nextSteps: [`Finding: ${where.consoleUrl}`],
+    summary: `${finding.controlId} recovered`,
+    relatedResources: [],
+  });
+}
+
+/** What to do about an evaluation failure, by error code. */
+const REMEDIES: Record<string, string> = {
+  AUTH_REJECTED:
+    "JumpCloud rejected the API key (expired, revoked or rotated). Create a new key for the Read Only admin in the JumpCloud console and store it: aws secretsmanager put-secret-value --secret-id <audit secret> --secret-string <key>.",
+  FORBIDDEN:
+    "JumpCloud refused access (403): the key's admin role may lack access, the feature may not be on the plan (declare jcAudit:plan), or the source IP may be blocked.",
+  NOT_ON_PLAN:
+    "The feature is not on the organization's plan; declare the plan (jcAudit:plan) to mark the control not applicable.",
+  RATE_LIMITED:
+    "JumpCloud kept rate-limiting the audit; spread the control schedules (jcAudit:schedules) or lower concurrency.",
+  SERVER_ERROR:
+    "JumpCloud answered with server errors on every retry; check status.jumpcloud.com. The next run retries.",
+  NETWORK_ERROR:
+    "The function could not reach JumpCloud; check the function's network egress and status.jumpcloud.com.",
+  TIMEOUT:
+    "JumpCloud did not answer in time on every retry; check status.jumpcloud.com, or raise the function timeout.",
+};
+
+/** One message when a control could not be evaluated `runs` times in a row (or the key was rejected). */
+export function evaluationFailureAlert(
+  finding: ControlFinding,
+  runs: number,
+  where: FindingLocation,
+): AlertMessage {
+  const code = finding.error?.code ?? "UNKNOWN";
+  const remedy = REMEDIES[code] ?? "See the finding's error for the reason; the next scheduled run retries.";
+  const subject = fit(`[JumpCloud audit failing] ${finding.controlId} ${finding.title}: ${code}`);
+  const body = [
+    `Control ${finding.controlId} ${finding.title} could not be evaluated ${runs === 1 ? "" : `${runs} runs in a row`}`.trim() +
+      ".",
+    `Reason: ${finding.error?.message ?? finding.summary}`,
+    "",
+    `What to do: ${remedy}`,
+    "",
+    "Until this is fixed the control's status is unknown (ERROR), never PASS. You will not be alerted again for this streak.",
+    `Finding: ${where.uri}`,
+    where.consoleUrl,
+  ].join("\n");
+  return message(finding, "evaluation-failure", subject, body, {
+    title: `:x: JumpCloud audit cannot evaluate ${finding.controlId} ${finding.title}`,
+    description: `*${code}*: ${finding.error?.message ?? finding.summary}`,
+    nextSteps: [remedy],
+    summary: `${finding.controlId} cannot be evaluated (${code})`,
+    relatedResources: [],
+  });
+}
+
+function message(
+  finding: ControlFinding,
+  kind: AlertKind,
+  subject: string,
+  email: string,
+  chat: {
+    title: string;
+    description: string;
+    nextSteps: string[];
+    summary: string;
+    relatedResources: string[];
+  },
+): AlertMessage {
+  return {
+    subject,
+    email,
+    chatbot: chatbotNotification({
+      ...chat,
+      keywords: [finding.controlId, finding.severity, finding.level, kind],
+      threadId: `jumpcloud-${finding.orgId}-${finding.controlId}`,
+      eventType: `jumpcloud-audit-${kind}`,
+      context: {
+        orgId: finding.orgId,
+        controlId: finding.controlId,
+        runId: finding.runId,
+        status: finding.status,
+      },
+    }),
+    attributes: {
+      controlId: finding.controlId,
+      severity: finding.severity,
+      level: finding.level,
+      kind,
+      orgId: finding.orgId,
+    },
+  };
+}
+
+function fit(subject: string): string {
+  return subject.length <= MAX_SUBJECT_LENGTH ? subject : `${subject.slice(0, MAX_SUBJECT_LENGTH - 1)}…`;
+}

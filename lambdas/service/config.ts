@@ -1,0 +1,79 @@
+/**
+ * Configuration of the deployed functions, from their environment (set by the CDK stack), validated
+ * once at cold start so a misconfiguration fails loudly with the variable's name.
+ */
+import { z } from "zod";
+
+const csv = z
+  .string()
+  .optional()
+  .transform((value) =>
+    value
+      ? value
+          .split(",")
+          .map((v) => v.trim())
+          .filter(Boolean)
+      : [],
+  );
+
+const auditEnvSchema = z.object({
+  FINDINGS_BUCKET: z.string().min(3),
+  ALERTS_TOPIC_ARN: z.string().startsWith("arn:", "must be an SNS topic ARN"),
+  API_KEY_SECRET_ARN: z.string().min(1),
+  JC_REGION: z.enum(["us", "eu", "in"]).default("us"),
+  JC_ORG_IDS: csv.pipe(z.array(z.string().regex(/^[0-9a-f]{24}$/i, "org ids are 24 hexadecimal characters"))),
+  JC_PLAN: z.enum(["free", "core", "platform", "platform_plus"]).optional(),
+  ANNOUNCE_RECOVERIES: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+  ERROR_ALERT_AFTER: z.coerce.number().int().min(1).max(30).default(3),
+  THRESHOLDS_JSON: z
+    .string()
+    .default("{}")
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as Record<string, Record<string, unknown>>;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be JSON" });
+        return z.NEVER;
+      }
+    }),
+  AWS_REGION: z.string().optional(),
+});
+
+/** Validated configuration of an audit function. */
+export type AuditConfig = z.infer<typeof auditEnvSchema>;
+
+/** Environment variables the stack sets on audit functions (the contract between lib/ and lambdas/). */
+export const AUDIT_ENV = [
+  "FINDINGS_BUCKET",
+  "ALERTS_TOPIC_ARN",
+  "API_KEY_SECRET_ARN",
+  "JC_REGION",
+  "JC_ORG_IDS",
+  "JC_PLAN",
+  "ANNOUNCE_RECOVERIES",
+  "ERROR_ALERT_AFTER",
+  "THRESHOLDS_JSON",
+] as const;
+
+/** Reads and validates an audit function's environment; names the first bad variable. */
+export function loadAuditConfig(env: Record<string, string | undefined>): AuditConfig {
+  const parsed = auditEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
+/** The event each schedule sends: the control to audit and the EventBridge event's id and time. */
+export const auditEventSchema = z.strictObject({
+  controlId: z.string().regex(/^[1-5]\.[0-9]$/, "must be a control id like 2.1"),
+  eventId: z.string().min(1).max(128),
+  time: z.iso.datetime({ message: "must be an ISO 8601 UTC timestamp" }),
+});
+
+/** A validated scheduled-audit event. */
+export type AuditEvent = z.infer<typeof auditEventSchema>;

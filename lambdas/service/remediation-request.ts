@@ -1,0 +1,38 @@
+/** The remediation function's input (issue 5's contract), validated before anything runs. */
+import { z } from "zod";
+import { CONTROLS } from "../controls/registry.js";
+
+const controlIds = CONTROLS.map((c) => c.id);
+
+/** `{ mode, controls?, planId?, requestedBy, reason?, orgId? }`; extra fields are refused. */
+export const remediationRequestSchema = z
+  .strictObject({
+    mode: z.enum(["plan", "apply", "rollback"]),
+    controls: z
+      .array(
+        z
+          .string()
+          .refine((id) => controlIds.includes(id), {
+            message: `unknown control id (known: ${controlIds.join(", ")})`,
+          }),
+      )
+      .min(1)
+      .optional(),
+    planId: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{8,64}$/, "must be a plan id returned by plan mode")
+      .optional(),
+    requestedBy: z.string().min(3).max(200),
+    reason: z.string().max(1000).optional(),
+    orgId: z
+      .string()
+      .regex(/^[0-9a-f]{24}$/i, "must be 24 hexadecimal characters")
+      .optional(),
+  })
+  .refine((r) => r.mode === "plan" || r.planId !== undefined, {
+    message: "apply and rollback need the planId of a plan",
+    path: ["planId"],
+  });
+
+/** A validated remediation request. */
+export type RemediationRequest = z.infer<typeof remediationRequestSchema>;

@@ -1,0 +1,212 @@
+/**
+ * One scheduled run of one control, at least once: EventBridge may deliver the same event twice,
+ * and a failed run is retried. Alerts go out before findings are persisted (so a failed publish is
+ * retried with the same comparison), each batch at most once per event (a marker records it), and a
+ * fully handled event is recorded so a re-delivery does nothing.
+ */
+import {
+  evaluationFailureAlert,
+  type FindingLocation,
+  recoveryAlert,
+  regressionAlert,
+} from "../alerts/messages.js";
+import { controlById } from "../controls/registry.js";
+import { EngineError } from "../engine/errors.js";
+import { type Plan, unevaluatedFinding } from "../engine/evaluate.js";
+import type { ControlFinding, RunReport } from "../engine/findings.js";
+import { persistReport, resolveOrgId, runAudit } from "../engine/run.js";
+import type { ThresholdOverrides } from "../engine/thresholds.js";
+import type { JumpCloudClient } from "../jumpcloud/client.js";
+import { JumpCloudError } from "../jumpcloud/errors.js";
+import type { Logger } from "../shared/logger.js";
+import type { FindingsStore } from "../store/findings-store.js";
+import type { AuditEvent } from "./config.js";
+import type { Notifier } from "./notifier.js";
+import { type ControlHealth, type StateStore, stateKeys } from "./state-store.js";
+
+/** Records metrics of a run (Powertools Metrics in AWS). */
+export interface AuditMetrics {
+  record(finding: ControlFinding, api: RunReport["api"], regressions: number): void;
+}
+
+/** What a scheduled run needs. */
+export interface ScheduledAuditDependencies {
+  /** A client for an organization (`undefined`: the key's only organization). */
+  clientFor(orgId: string | undefined): JumpCloudClient | Promise<JumpCloudClient>;
+  store: FindingsStore;
+  state: StateStore;
+  notifier: Notifier;
+  logger: Logger;
+  metrics?: AuditMetrics;
+  /** Where a stored finding can be read, for alert links. */
+  locate(orgId: string, controlId: string): FindingLocation;
+  settings: {
+    /** Organizations to audit (MSP); empty: the key's only organization. */
+    orgIds: readonly string[];
+    plan?: Plan;
+    thresholds?: ThresholdOverrides;
+    announceRecoveries: boolean;
+    /** Consecutive ERRORs before the "cannot evaluate" alert (a rejected key alerts at once). */
+    errorAlertAfter: number;
+  };
+}
+
+/** What happened for one organization. */
+export interface OrgOutcome {
+  orgId: string;
+  status: ControlFinding["status"] | "DUPLICATE";
+  regressions: number;
+  published: number;
+}
+
+interface EventMarker {
+  alerted?: boolean;
+  done?: boolean;
+}
+
+/** Runs one control for every configured organization; throws only if something must be retried. */
+export async function runScheduledAudit(
+  deps: ScheduledAuditDependencies,
+  event: AuditEvent,
+): Promise<OrgOutcome[]> {
+  const control = controlById(event.controlId);
+  if (!control) throw new EngineError("UNKNOWN_CONTROL", `Unknown control id ${event.controlId}`);
+  const targets = deps.settings.orgIds.length > 0 ? deps.settings.orgIds : [undefined];
+  const outcomes: OrgOutcome[] = [];
+  const failures: unknown[] = [];
+  for (const target of targets) {
+    try {
+      outcomes.push(await auditOrg(deps, event, target));
+    } catch (error) {
+      // One organization's failure must not hide the others; the run is retried as a whole.
+      deps.logger.error("Scheduled audit failed", {
+        orgId: target,
+        controlId: event.controlId,
+        eventId: event.eventId,
+        error: describe(error),
+      });
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
+  return outcomes;
+}
+
+async function auditOrg(
+  deps: ScheduledAuditDependencies,
+  event: AuditEvent,
+  target: string | undefined,
+): Promise<OrgOutcome> {
+  const client = await deps.clientFor(target);
+  const clock = () => new Date(event.time);
+  const log = { controlId: event.controlId, eventId: event.eventId };
+  let orgId: string;
+  let report: RunReport | undefined;
+  let finding: ControlFinding;
+  try {
+    orgId = target ?? (await resolveOrgId(client));
+  } catch (error) {
+    if (!(error instanceof JumpCloudError)) throw error;
+    // Without an organization there is nowhere to record the failure: log it, fail the invocation.
+    deps.logger.error("Cannot resolve the organization", { ...log, code: error.code, status: error.status });
+    throw error;
+  }
+  const markerKey = stateKeys.event(orgId, event.controlId, event.eventId);
+  const marker = (await deps.state.getJson<EventMarker>(markerKey)) ?? {};
+  if (marker.done) {
+    deps.logger.info("Duplicate delivery ignored", { ...log, orgId });
+    return { orgId, status: "DUPLICATE", regressions: 0, published: 0 };
+  }
+
+  try {
+    report = await runAudit(
+      { client, store: deps.store, clock, logger: deps.logger, persist: false },
+      { controls: [event.controlId], orgId, plan: deps.settings.plan, thresholds: deps.settings.thresholds },
+    );
+    finding = report.controls[0] as ControlFinding;
+  } catch (error) {
+    if (!(error instanceof JumpCloudError)) throw error;
+    const control = controlById(event.controlId);
+    if (!control) throw error;
+    finding = unevaluatedFinding(
+      control,
+      { code: error.code, message: error.message, status: error.status },
+      {
+        runId: `${event.time.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${event.eventId.slice(0, 6)}`,
+        orgId,
+        now: clock(),
+        plan: deps.settings.plan,
+      },
+    );
+  }
+
+  const where = deps.locate(orgId, event.controlId);
+  let published = 0;
+  const regressions = report?.regressions ?? [];
+  const recoveries = report?.recoveries ?? [];
+  if (!marker.alerted) {
+    if (regressions.length > 0) {
+      await deps.notifier.publish(regressionAlert(finding, regressions, where));
+      published += 1;
+    }
+    if (deps.settings.announceRecoveries && recoveries.length > 0) {
+      await deps.notifier.publish(recoveryAlert(finding, recoveries, where));
+      published += 1;
+    }
+    published += await trackHealth(deps, orgId, finding, where);
+    await deps.state.putJson(markerKey, { alerted: true });
+  }
+
+  if (report) await persistReport(deps.store, report);
+  else await deps.store.putFinding(finding);
+  await deps.state.putJson(markerKey, { alerted: true, done: true });
+  deps.metrics?.record(
+    finding,
+    report?.api ?? { requests: client.stats().requests, retries: client.stats().retries },
+    regressions.length,
+  );
+  deps.logger.info("Scheduled audit finished", {
+    ...log,
+    orgId,
+    status: finding.status,
+    regressions: regressions.length,
+    published,
+  });
+  return { orgId, status: finding.status, regressions: regressions.length, published };
+}
+
+/** Counts consecutive ERRORs and alerts once per streak (at once when the key is rejected). */
+async function trackHealth(
+  deps: ScheduledAuditDependencies,
+  orgId: string,
+  finding: ControlFinding,
+  where: FindingLocation,
+): Promise<number> {
+  const key = stateKeys.health(orgId, finding.controlId);
+  const health = (await deps.state.getJson<ControlHealth>(key)) ?? { consecutiveErrors: 0, alerted: false };
+  if (finding.status !== "ERROR") {
+    if (health.consecutiveErrors > 0) await deps.state.putJson(key, { consecutiveErrors: 0, alerted: false });
+    return 0;
+  }
+  const next: ControlHealth = {
+    consecutiveErrors: health.consecutiveErrors + 1,
+    lastErrorCode: finding.error?.code,
+    alerted: health.alerted,
+  };
+  let published = 0;
+  if (
+    !next.alerted &&
+    (next.consecutiveErrors >= deps.settings.errorAlertAfter || finding.error?.code === "AUTH_REJECTED")
+  ) {
+    await deps.notifier.publish(evaluationFailureAlert(finding, next.consecutiveErrors, where));
+    next.alerted = true;
+    published = 1;
+  }
+  await deps.state.putJson(key, next);
+  return published;
+}
+
+function describe(error: unknown): Record<string, unknown> {
+  if (error instanceof JumpCloudError) return error.toJSON();
+  return { name: (error as Error)?.name, message: (error as Error)?.message };
+}
