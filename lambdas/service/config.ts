@@ -21,6 +21,9 @@ const auditEnvSchema = z.object({
   ALERTS_TOPIC_ARN: z.string().startsWith("arn:", "must be an SNS topic ARN"),
   API_KEY_SECRET_ARN: z.string().min(1),
   JC_REGION: z.enum(["us", "eu", "in"]).default("us"),
+  /** Overrides of the region's hosts (a private proxy; the simulator in tests). */
+  JC_BASE_URL: z.url().optional(),
+  JC_INSIGHTS_URL: z.url().optional(),
   JC_ORG_IDS: csv.pipe(z.array(z.string().regex(/^[0-9a-f]{24}$/i, "org ids are 24 hexadecimal characters"))),
   JC_PLAN: z.enum(["free", "core", "platform", "platform_plus"]).optional(),
   ANNOUNCE_RECOVERIES: z
@@ -51,6 +54,8 @@ export const AUDIT_ENV = [
   "ALERTS_TOPIC_ARN",
   "API_KEY_SECRET_ARN",
   "JC_REGION",
+  "JC_BASE_URL",
+  "JC_INSIGHTS_URL",
   "JC_ORG_IDS",
   "JC_PLAN",
   "ANNOUNCE_RECOVERIES",

@@ -10,11 +10,9 @@ export const remediationRequestSchema = z
     mode: z.enum(["plan", "apply", "rollback"]),
     controls: z
       .array(
-        z
-          .string()
-          .refine((id) => controlIds.includes(id), {
-            message: `unknown control id (known: ${controlIds.join(", ")})`,
-          }),
+        z.string().refine((id) => controlIds.includes(id), {
+          message: `unknown control id (known: ${controlIds.join(", ")})`,
+        }),
       )
       .min(1)
       .optional(),
