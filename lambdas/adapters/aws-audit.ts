@@ -36,6 +36,10 @@ export function awsAuditDependencies(
       createJumpCloudClient({
         apiKey: await readKey(),
         region: config.JC_REGION,
+        // Why: JC_BASE_URL / JC_INSIGHTS_URL were validated by the config but never reached the client,
+        // so a proxy (or the simulator in tests) configured through them was silently ignored.
+        ...(config.JC_BASE_URL ? { baseUrl: config.JC_BASE_URL } : {}),
+        ...(config.JC_INSIGHTS_URL ? { insightsUrl: config.JC_INSIGHTS_URL } : {}),
         ...(orgId ? { orgId } : {}),
         logger: log,
       }),

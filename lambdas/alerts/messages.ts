@@ -105,6 +105,45 @@ export function evaluationFailureAlert(
   });
 }
 
+/** One message when the organization cannot even be identified (typically: the key was rejected). */
+export function organizationUnresolvedAlert(
+  controlId: string,
+  error: { code: string; message: string },
+): AlertMessage {
+  const control = controlById(controlId);
+  const remedy = REMEDIES[error.code] ?? "See the function's logs; the next scheduled run retries.";
+  const subject = fit(`[JumpCloud audit failing] ${controlId} ${control?.title ?? ""}: ${error.code}`);
+  const body = [
+    `The scheduled audit of control ${controlId} could not identify the JumpCloud organization: ${error.message}.`,
+    "",
+    `What to do: ${remedy}`,
+    "",
+    "No control can be evaluated until this is fixed. You will not be alerted again for this streak.",
+  ].join("\n");
+  return {
+    subject,
+    email: body,
+    chatbot: chatbotNotification({
+      title: `:x: JumpCloud audit cannot reach the organization (${error.code})`,
+      description: error.message,
+      nextSteps: [remedy],
+      keywords: [controlId, error.code],
+      threadId: `jumpcloud-unresolved-${controlId}`,
+      summary: `${controlId} cannot be evaluated (${error.code})`,
+      eventType: "jumpcloud-audit-evaluation-failure",
+      relatedResources: [],
+      context: { controlId },
+    }),
+    attributes: {
+      controlId,
+      severity: control?.severity ?? "high",
+      level: control?.level ?? "L1",
+      kind: "evaluation-failure",
+      orgId: "unresolved",
+    },
+  };
+}
+
 function message(
   finding: ControlFinding,
   kind: AlertKind,

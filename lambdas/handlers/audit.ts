@@ -14,9 +14,6 @@ const deps = awsAuditDependencies(loadAuditConfig(process.env), logger, metrics)
 export const handler = async (event: unknown) => {
   const input = parseEvent(auditEventSchema, event);
   logger.appendKeys({ controlId: input.controlId, eventId: input.eventId });
-  try {
-    return await runScheduledAudit(deps, input);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
+  // Metrics are emitted as each run is recorded (single metrics), so nothing is left to flush.
+  return runScheduledAudit(deps, input);
 };

@@ -7,6 +7,7 @@
 import {
   evaluationFailureAlert,
   type FindingLocation,
+  organizationUnresolvedAlert,
   recoveryAlert,
   regressionAlert,
 } from "../alerts/messages.js";
@@ -21,7 +22,7 @@ import { JumpCloudError } from "../jumpcloud/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { FindingsStore } from "../store/findings-store.js";
 import type { AuditEvent } from "./config.js";
-import type { Notifier } from "./notifier.js";
+import type { AlertMessage, Notifier } from "./notifier.js";
 import { type ControlHealth, type StateStore, stateKeys } from "./state-store.js";
 
 /** Records metrics of a run (Powertools Metrics in AWS). */
@@ -60,7 +61,9 @@ export interface OrgOutcome {
 }
 
 interface EventMarker {
-  alerted?: boolean;
+  /** Alert kinds already published for this event. */
+  sent?: string[];
+  healthTracked?: boolean;
   done?: boolean;
 }
 
@@ -107,8 +110,18 @@ async function auditOrg(
     orgId = target ?? (await resolveOrgId(client));
   } catch (error) {
     if (!(error instanceof JumpCloudError)) throw error;
-    // Without an organization there is nowhere to record the failure: log it, fail the invocation.
+    // No organization, so no finding to record: alert once per streak (e.g. a rejected key), then fail.
     deps.logger.error("Cannot resolve the organization", { ...log, code: error.code, status: error.status });
+    const key = stateKeys.health("unresolved", event.controlId);
+    const health = await deps.state.getJson<ControlHealth>(key);
+    if (!health?.alerted) {
+      await deps.notifier.publish(organizationUnresolvedAlert(event.controlId, error));
+      await deps.state.putJson(key, {
+        consecutiveErrors: (health?.consecutiveErrors ?? 0) + 1,
+        lastErrorCode: error.code,
+        alerted: true,
+      });
+    }
     throw error;
   }
   const markerKey = stateKeys.event(orgId, event.controlId, event.eventId);
@@ -144,22 +157,30 @@ async function auditOrg(
   let published = 0;
   const regressions = report?.regressions ?? [];
   const recoveries = report?.recoveries ?? [];
-  if (!marker.alerted) {
-    if (regressions.length > 0) {
-      await deps.notifier.publish(regressionAlert(finding, regressions, where));
-      published += 1;
-    }
-    if (deps.settings.announceRecoveries && recoveries.length > 0) {
-      await deps.notifier.publish(recoveryAlert(finding, recoveries, where));
-      published += 1;
-    }
-    published += await trackHealth(deps, orgId, finding, where);
-    await deps.state.putJson(markerKey, { alerted: true });
+  // Each message is recorded as sent right after it is, so a retry after a failed publish sends only the rest.
+  const sent = new Set(marker.sent ?? []);
+  const send = async (kind: string, build: () => AlertMessage) => {
+    if (sent.has(kind)) return;
+    await deps.notifier.publish(build());
+    sent.add(kind);
+    published += 1;
+    await deps.state.putJson(markerKey, { sent: [...sent] });
+  };
+  if (regressions.length > 0) await send("regression", () => regressionAlert(finding, regressions, where));
+  if (deps.settings.announceRecoveries && recoveries.length > 0)
+    await send("recovery", () => recoveryAlert(finding, recoveries, where));
+  if (!marker.healthTracked) {
+    const health = await trackHealth(deps, orgId, finding);
+    if (health.alert)
+      await send("evaluation-failure", () =>
+        evaluationFailureAlert(finding, health.consecutiveErrors, where),
+      );
+    await deps.state.putJson(markerKey, { sent: [...sent], healthTracked: true });
   }
 
   if (report) await persistReport(deps.store, report);
   else await deps.store.putFinding(finding);
-  await deps.state.putJson(markerKey, { alerted: true, done: true });
+  await deps.state.putJson(markerKey, { sent: [...sent], healthTracked: true, done: true });
   deps.metrics?.record(
     finding,
     report?.api ?? { requests: client.stats().requests, retries: client.stats().retries },
@@ -175,35 +196,28 @@ async function auditOrg(
   return { orgId, status: finding.status, regressions: regressions.length, published };
 }
 
-/** Counts consecutive ERRORs and alerts once per streak (at once when the key is rejected). */
+/** Counts consecutive ERRORs; says to alert once per streak (at once when the key is rejected). */
 async function trackHealth(
   deps: ScheduledAuditDependencies,
   orgId: string,
   finding: ControlFinding,
-  where: FindingLocation,
-): Promise<number> {
+): Promise<{ alert: boolean; consecutiveErrors: number }> {
   const key = stateKeys.health(orgId, finding.controlId);
   const health = (await deps.state.getJson<ControlHealth>(key)) ?? { consecutiveErrors: 0, alerted: false };
   if (finding.status !== "ERROR") {
     if (health.consecutiveErrors > 0) await deps.state.putJson(key, { consecutiveErrors: 0, alerted: false });
-    return 0;
+    return { alert: false, consecutiveErrors: 0 };
   }
-  const next: ControlHealth = {
-    consecutiveErrors: health.consecutiveErrors + 1,
+  const consecutiveErrors = health.consecutiveErrors + 1;
+  const alert =
+    !health.alerted &&
+    (consecutiveErrors >= deps.settings.errorAlertAfter || finding.error?.code === "AUTH_REJECTED");
+  await deps.state.putJson(key, {
+    consecutiveErrors,
     lastErrorCode: finding.error?.code,
-    alerted: health.alerted,
-  };
-  let published = 0;
-  if (
-    !next.alerted &&
-    (next.consecutiveErrors >= deps.settings.errorAlertAfter || finding.error?.code === "AUTH_REJECTED")
-  ) {
-    await deps.notifier.publish(evaluationFailureAlert(finding, next.consecutiveErrors, where));
-    next.alerted = true;
-    published = 1;
-  }
-  await deps.state.putJson(key, next);
-  return published;
+    alerted: health.alerted || alert,
+  });
+  return { alert, consecutiveErrors };
 }
 
 function describe(error: unknown): Record<string, unknown> {

@@ -1,0 +1,201 @@
+/**
+ * The real audit handler, in-process, against a real S3 (s3rver on loopback) and the JumpCloud
+ * simulator; only SNS and Secrets Manager are mocked. Baseline, drift, regression alert, re-delivery.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
+import { mockClient } from "aws-sdk-client-mock";
+import "aws-sdk-client-mock-vitest/extend";
+import S3rver from "s3rver";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { ChatbotNotification } from "../../lambdas/alerts/chatbot.js";
+import type { ControlFinding } from "../../lambdas/engine/findings.js";
+import { type RunningSimulator, startSimulator } from "../../sim/index.js";
+import { DEMO_ORG_ID } from "../../sim/presets/demo.js";
+import { NOW } from "../helpers/audit.js";
+
+const BUCKET = "jc-findings-integration";
+const TOPIC = "arn:aws:sns:us-east-1:123456789012:jumpcloud-alerts";
+const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:jumpcloud-audit-AbCdEf";
+const ORG = DEMO_ORG_ID;
+
+// Only SNS and Secrets Manager are mocked: S3 goes to s3rver for real.
+const sns = mockClient(SNSClient);
+const sm = mockClient(SecretsManagerClient);
+
+let s3rver: S3rver;
+let dataDir: string;
+let sim: RunningSimulator;
+let bucket: S3Client;
+let handler: (event: unknown) => Promise<unknown>;
+
+const event = (n: number) => ({
+  controlId: "1.1",
+  eventId: `evt-${n}`,
+  time: new Date(NOW.getTime() + n * 86_400_000).toISOString(),
+});
+
+/** Every key in the bucket, sorted. */
+async function keys(): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await bucket.send(new ListObjectsV2Command({ Bucket: BUCKET, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) if (o.Key) out.push(o.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return out.sort();
+}
+
+async function read<T>(key: string): Promise<T> {
+  const object = await bucket.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return JSON.parse((await object.Body?.transformToString()) ?? "") as T;
+}
+
+const publishes = (): PublishCommandInput[] => sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+const history = (all: string[]) => all.filter((k) => k.startsWith(`findings/${ORG}/1.1/history/`));
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "s3rver-"));
+  s3rver = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory: dataDir,
+    configureBuckets: [{ name: BUCKET }],
+  });
+  const { port } = await s3rver.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  sim = await startSimulator({ scenario: "demo", now: () => NOW });
+
+  sns.on(PublishCommand).resolves({ MessageId: "m-1" });
+  sm.on(GetSecretValueCommand, { SecretId: SECRET }).resolves({ SecretString: sim.apiKey });
+
+  // The handler builds `new S3Client({})`: the SDK takes the endpoint from AWS_ENDPOINT_URL_S3 and,
+  // since the endpoint's host is an IP address, addresses buckets path-style.
+  for (const [name, value] of Object.entries({
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_ACCESS_KEY_ID: "S3RVER",
+    AWS_SECRET_ACCESS_KEY: "S3RVER",
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
+    AWS_REGION: "us-east-1",
+    FINDINGS_BUCKET: BUCKET,
+    ALERTS_TOPIC_ARN: TOPIC,
+    API_KEY_SECRET_ARN: SECRET,
+    JC_BASE_URL: sim.url,
+    JC_INSIGHTS_URL: sim.insightsUrl,
+    JC_ORG_IDS: undefined,
+    POWERTOOLS_LOG_LEVEL: "ERROR",
+  })) {
+    vi.stubEnv(name, value);
+  }
+  // Powertools prints EMF metrics to stdout and a warning per run to stderr; keep the test output readable.
+  vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+  vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+  vi.resetModules();
+  handler = (await import("../../lambdas/handlers/audit.js")).handler;
+
+  bucket = new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: "us-east-1",
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+  });
+});
+
+afterAll(async () => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  bucket?.destroy();
+  await sim?.close();
+  await s3rver?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("audit handler on a real S3 (s3rver)", () => {
+  it("event 1: writes the baseline (history, latest, run, event marker) and publishes nothing", async () => {
+    expect(await keys()).toEqual([]);
+    expect(await handler(event(1))).toEqual([{ orgId: ORG, status: "FAIL", regressions: 0, published: 0 }]);
+
+    const all = await keys();
+    expect(all).toEqual([
+      `events/${ORG}/1.1/evt-1.json`,
+      `findings/${ORG}/1.1/history/${event(1).time.replace(/:/g, "-")}.json`,
+      `findings/${ORG}/1.1/latest.json`,
+      expect.stringMatching(new RegExp(`^runs/${ORG}/\\d{8}T\\d{6}Z-[0-9a-f]{6}\\.json$`)),
+    ]);
+    expect(await read(`events/${ORG}/1.1/evt-1.json`)).toEqual({ sent: [], healthTracked: true, done: true });
+    const latest = await read<ControlFinding>(`findings/${ORG}/1.1/latest.json`);
+    expect(latest).toMatchObject({
+      controlId: "1.1",
+      orgId: ORG,
+      status: "FAIL",
+      evaluatedAt: event(1).time,
+    });
+    // The demo starts with one admin without MFA: the baseline, not news.
+    expect(latest.results.filter((r) => r.status === "FAIL").map((r) => r.resourceName)).toEqual([
+      "frank.contractor@example.com",
+    ]);
+    expect(publishes()).toEqual([]);
+  });
+
+  it("event 2 after a drift: exactly one regression published, a second history entry, latest updated", async () => {
+    const bob = sim.scenario.organizations[0]?.admins.find((a) => a.email === "bob.admin@example.com");
+    if (!bob) throw new Error("bob.admin not in the demo");
+    bob.enableMultiFactor = false;
+
+    expect(await handler(event(2))).toEqual([{ orgId: ORG, status: "FAIL", regressions: 1, published: 1 }]);
+    expect(publishes()).toHaveLength(1);
+    const [publish] = publishes() as [PublishCommandInput];
+    expect(publish).toMatchObject({
+      TopicArn: TOPIC,
+      Subject: "[JumpCloud CRITICAL] 1.1 Secure Admin Portal Access: 1 regression",
+      MessageStructure: "json",
+    });
+    expect(publish.MessageAttributes?.kind).toEqual({ DataType: "String", StringValue: "regression" });
+    expect(publish.MessageAttributes?.orgId).toEqual({ DataType: "String", StringValue: ORG });
+
+    const bodies = JSON.parse(String(publish.Message)) as { default: string; email: string };
+    const email = bodies.email;
+    expect(email).toContain("Control 1.1 Secure Admin Portal Access (L1, critical) is now FAIL.");
+    expect(email).toMatch(/What got worse since the last run:\n {2}- .*bob\.admin@example\.com/);
+    expect(email).toContain("frank.contractor@example.com");
+    expect(email).toContain(`Finding: s3://${BUCKET}/findings/${ORG}/1.1/latest.json`);
+    expect(email).not.toContain(sim.apiKey);
+    const chat = JSON.parse(bodies.default) as ChatbotNotification;
+    expect(chat).toMatchObject({ version: "1.0", source: "custom" });
+    expect(chat.metadata.threadId).toBe(`jumpcloud-${ORG}-1.1`);
+    expect(chat.content.description).toContain("bob.admin@example.com");
+
+    const all = await keys();
+    expect(history(all)).toHaveLength(2);
+    expect(all.filter((k) => k.startsWith(`runs/${ORG}/`))).toHaveLength(2);
+    const latest = await read<ControlFinding>(`findings/${ORG}/1.1/latest.json`);
+    expect(latest.evaluatedAt).toBe(event(2).time);
+    expect(
+      latest.results
+        .filter((r) => r.status === "FAIL")
+        .map((r) => r.resourceName)
+        .sort(),
+    ).toEqual(["bob.admin@example.com", "frank.contractor@example.com"]);
+  });
+
+  it("event 2 delivered again: DUPLICATE, no new publish, no new object", async () => {
+    const before = await keys();
+    const requests = sim.requests.length;
+    expect(await handler(event(2))).toEqual([
+      { orgId: ORG, status: "DUPLICATE", regressions: 0, published: 0 },
+    ]);
+    expect(publishes()).toHaveLength(1);
+    expect(await keys()).toEqual(before);
+    expect(history(before)).toHaveLength(2);
+    // Only the organization lookup that locates the event marker.
+    expect(sim.requests.slice(requests).map((r) => r.path)).toEqual(["/api/organizations"]);
+  });
+});

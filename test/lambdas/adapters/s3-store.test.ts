@@ -1,0 +1,195 @@
+/** The S3 findings/state store against a mocked S3Client: keys, bodies, NoSuchKey, history paging. */
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import "aws-sdk-client-mock-vitest/extend";
+import { beforeEach, describe, expect, it } from "vitest";
+import { s3Store } from "../../../lambdas/adapters/s3-store.js";
+import type { ControlFinding } from "../../../lambdas/engine/findings.js";
+import { finding, row } from "../../helpers/findings.js";
+
+const BUCKET = "findings-bucket";
+const ORG = "5f0000000000000000000001";
+const s3 = mockClient(S3Client);
+
+beforeEach(() => {
+  s3.reset();
+});
+
+/** A GetObject answer whose body is the JSON of `value`. */
+function body(value: unknown): GetObjectCommandOutput {
+  const text = JSON.stringify(value);
+  return {
+    $metadata: {},
+    Body: { transformToString: async () => text },
+  } as unknown as GetObjectCommandOutput;
+}
+
+function noSuchKey(): NoSuchKey {
+  return new NoSuchKey({ message: "The specified key does not exist.", $metadata: {} });
+}
+
+const at = (iso: string, status: "PASS" | "FAIL" | "ERROR"): ControlFinding =>
+  finding(status === "ERROR" ? [] : [row(status, "a")], {
+    evaluatedAt: iso,
+    ...(status === "ERROR" ? { status } : {}),
+  });
+
+const historyKey = (iso: string) => `findings/${ORG}/1.1/history/${iso.replace(/:/g, "-")}.json`;
+
+describe("s3Store", () => {
+  it("putFinding writes the history entry first, then latest, as JSON", async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const f = at("2026-11-28T12:00:00.000Z", "FAIL");
+    await s3Store(new S3Client({}), BUCKET).putFinding(f);
+
+    const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts.map((p) => p.Key)).toEqual([
+      `findings/${ORG}/1.1/history/2026-11-28T12-00-00.000Z.json`,
+      `findings/${ORG}/1.1/latest.json`,
+    ]);
+    for (const put of puts) {
+      expect(put.Bucket).toBe(BUCKET);
+      expect(put.ContentType).toBe("application/json");
+      expect(JSON.parse(String(put.Body))).toEqual(f);
+    }
+  });
+
+  it("putRun writes runs/{orgId}/{runId}.json", async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const report = {
+      schemaVersion: "1.0" as const,
+      runId: "20261128T120000Z-abc123",
+      orgId: ORG,
+      startedAt: "2026-11-28T12:00:00.000Z",
+      finishedAt: "2026-11-28T12:00:01.000Z",
+      controls: [],
+      regressions: [],
+      recoveries: [],
+      compliance: [],
+      exceptions: { applied: 0, expired: [] },
+      api: { requests: 2, retries: 0 },
+    };
+    await s3Store(new S3Client({}), BUCKET).putRun(report);
+    expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 1);
+    const input = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
+    expect(input?.Key).toBe(`runs/${ORG}/20261128T120000Z-abc123.json`);
+    expect(JSON.parse(String(input?.Body))).toEqual(report);
+  });
+
+  it("getLatest reads latest.json, and is undefined on NoSuchKey", async () => {
+    const f = at("2026-11-28T12:00:00.000Z", "PASS");
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: `findings/${ORG}/1.1/latest.json` }).resolves(body(f));
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: `findings/${ORG}/2.1/latest.json` }).rejects(noSuchKey());
+    const store = s3Store(new S3Client({}), BUCKET);
+    expect(await store.getLatest(ORG, "1.1")).toEqual(f);
+    expect(await store.getLatest(ORG, "2.1")).toBeUndefined();
+  });
+
+  it("getLatest also treats a plain NoSuchKey-named service error as missing", async () => {
+    s3.on(GetObjectCommand).rejects(
+      new S3ServiceException({ name: "NoSuchKey", $fault: "client", $metadata: { httpStatusCode: 404 } }),
+    );
+    expect(await s3Store(new S3Client({}), BUCKET).getLatest(ORG, "1.1")).toBeUndefined();
+  });
+
+  it("getLatest rethrows other S3 errors (AccessDenied is not 'never run')", async () => {
+    s3.on(GetObjectCommand).rejects(
+      new S3ServiceException({
+        name: "AccessDenied",
+        message: "Access Denied",
+        $fault: "client",
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    await expect(s3Store(new S3Client({}), BUCKET).getLatest(ORG, "1.1")).rejects.toThrow("Access Denied");
+  });
+
+  it("getLatestEvaluated returns latest when it is not ERROR, without listing history", async () => {
+    const f = at("2026-11-28T12:00:00.000Z", "FAIL");
+    s3.on(GetObjectCommand).resolves(body(f));
+    expect(await s3Store(new S3Client({}), BUCKET).getLatestEvaluated(ORG, "1.1")).toEqual(f);
+    expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
+  });
+
+  it("getLatestEvaluated is undefined for a control never run", async () => {
+    s3.on(GetObjectCommand).rejects(noSuchKey());
+    expect(await s3Store(new S3Client({}), BUCKET).getLatestEvaluated(ORG, "1.1")).toBeUndefined();
+    expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
+  });
+
+  it("getLatestEvaluated walks history across pages, newest first, skipping ERRORs", async () => {
+    const times = [
+      "2026-11-24T12:00:00.000Z", // PASS (older: must not be read)
+      "2026-11-25T12:00:00.000Z", // FAIL: the answer
+      "2026-11-26T12:00:00.000Z", // ERROR
+      "2026-11-27T12:00:00.000Z", // ERROR
+    ];
+    const [t24, t25, t26, t27] = times as [string, string, string, string];
+    const history: Record<string, ControlFinding> = {
+      [historyKey(t24)]: at(t24, "PASS"),
+      [historyKey(t25)]: at(t25, "FAIL"),
+      [historyKey(t26)]: at(t26, "ERROR"),
+      [historyKey(t27)]: at(t27, "ERROR"),
+    };
+    s3.on(GetObjectCommand, { Key: `findings/${ORG}/1.1/latest.json` }).resolves(body(at(t27, "ERROR")));
+    for (const [key, value] of Object.entries(history))
+      s3.on(GetObjectCommand, { Key: key }).resolves(body(value));
+    // Two pages, deliberately not in time order across pages (S3 orders keys, but the store must sort).
+    s3.on(ListObjectsV2Command, { ContinuationToken: undefined }).resolves({
+      Contents: [{ Key: historyKey(t24) }, { Key: historyKey(t27) }],
+      IsTruncated: true,
+      NextContinuationToken: "page-2",
+    });
+    s3.on(ListObjectsV2Command, { ContinuationToken: "page-2" }).resolves({
+      Contents: [{ Key: historyKey(t25) }, { Key: historyKey(t26) }],
+      IsTruncated: false,
+    });
+
+    const found = await s3Store(new S3Client({}), BUCKET).getLatestEvaluated(ORG, "1.1");
+    expect(found?.evaluatedAt).toBe(t25);
+    expect(found?.status).toBe("FAIL");
+
+    const lists = s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
+    expect(lists).toEqual([
+      { Bucket: BUCKET, Prefix: `findings/${ORG}/1.1/history/`, ContinuationToken: undefined },
+      { Bucket: BUCKET, Prefix: `findings/${ORG}/1.1/history/`, ContinuationToken: "page-2" },
+    ]);
+    const reads = s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key);
+    expect(reads).toEqual([
+      `findings/${ORG}/1.1/latest.json`,
+      historyKey(t27),
+      historyKey(t26),
+      historyKey(t25),
+    ]);
+  });
+
+  it("getLatestEvaluated is undefined when every stored finding is ERROR", async () => {
+    const t = "2026-11-27T12:00:00.000Z";
+    s3.on(GetObjectCommand).resolves(body(at(t, "ERROR")));
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: historyKey(t) }], IsTruncated: false });
+    expect(await s3Store(new S3Client({}), BUCKET).getLatestEvaluated(ORG, "1.1")).toBeUndefined();
+  });
+
+  it("getJson/putJson round-trip state documents under their key", async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const store = s3Store(new S3Client({}), BUCKET);
+    const key = `state/${ORG}/1.1/health.json`;
+    await store.putJson(key, { consecutiveErrors: 2, alerted: false });
+    const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
+    expect(put).toMatchObject({ Bucket: BUCKET, Key: key, ContentType: "application/json" });
+    expect(JSON.parse(String(put?.Body))).toEqual({ consecutiveErrors: 2, alerted: false });
+
+    s3.on(GetObjectCommand, { Key: key }).resolves(body({ consecutiveErrors: 2, alerted: false }));
+    s3.on(GetObjectCommand, { Key: "events/x.json" }).rejects(noSuchKey());
+    expect(await store.getJson(key)).toEqual({ consecutiveErrors: 2, alerted: false });
+    expect(await store.getJson("events/x.json")).toBeUndefined();
+  });
+});

@@ -1,0 +1,406 @@
+/** The default deployment (every control), synthesized once and inspected property by property. */
+import { Match, type Template } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CONTROLS } from "../../lambdas/controls/registry.js";
+import { AUDIT_ENV } from "../../lambdas/service/config.js";
+import { logicalId, refId, resources, synth } from "./synth.js";
+
+let template: Template;
+beforeAll(() => {
+  ({ template } = synth({ "jcAudit:alertEmails": ["secops@example.com", "it@example.com"] }));
+});
+
+const functions = () => resources(template, "AWS::Lambda::Function");
+const auditFunctions = () =>
+  Object.entries(functions()).filter(([, fn]) => String(fn.Properties?.Description).startsWith("Audits "));
+const remediationFunctionId = () => logicalId(template, "AWS::Lambda::Function", "RemediationRemediateFunction");
+const auditSecretId = () => logicalId(template, "AWS::SecretsManager::Secret", "AuditApiKeySecret");
+const remediationSecretId = () => logicalId(template, "AWS::SecretsManager::Secret", "RemediationApiKeySecret");
+
+/** The policy document attached to a function's role. */
+function policyOf(functionId: string): { Statement: Array<Record<string, unknown>> } {
+  const roleId = refId(functions()[functionId]?.Properties?.Role);
+  const policies = Object.values(resources(template, "AWS::IAM::Policy")).filter((policy) =>
+    (policy.Properties?.Roles as unknown[]).some((role) => refId(role) === roleId),
+  );
+  expect(policies).toHaveLength(1);
+  return policies[0]?.Properties?.PolicyDocument as { Statement: Array<Record<string, unknown>> };
+}
+
+const actionsOf = (statement: Record<string, unknown>) => [statement.Action].flat() as string[];
+
+describe("one scheduled audit per control", () => {
+  it("has one audit function and one rule per control, plus the remediation function", () => {
+    expect(auditFunctions()).toHaveLength(CONTROLS.length);
+    template.resourceCountIs("AWS::Lambda::Function", CONTROLS.length + 1);
+    template.resourceCountIs("AWS::Events::Rule", CONTROLS.length);
+  });
+
+  it.each(CONTROLS.map((c) => c.id))("schedules control %s daily at 06:00 UTC with {controlId, eventId, time}", (id) => {
+    const functionId = logicalId(template, "AWS::Lambda::Function", `Audit${id.replace(".", "")}AuditFunction`);
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "cron(0 6 * * ? *)",
+      State: "ENABLED",
+      Targets: [
+        Match.objectLike({
+          Arn: { "Fn::GetAtt": [functionId, "Arn"] },
+          InputTransformer: {
+            InputPathsMap: { id: "$.id", time: "$.time" },
+            InputTemplate: `{"controlId":"${id}","eventId":<id>,"time":<time>}`,
+          },
+          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 },
+          DeadLetterConfig: { Arn: { "Fn::GetAtt": [logicalId(template, "AWS::SQS::Queue", "DeadLetters"), "Arn"] } },
+        }),
+      ],
+    });
+  });
+
+  it("never schedules the remediation function", () => {
+    const remediation = remediationFunctionId();
+    for (const rule of Object.values(resources(template, "AWS::Events::Rule"))) {
+      expect(JSON.stringify(rule)).not.toContain(remediation);
+    }
+    for (const permission of Object.values(resources(template, "AWS::Lambda::Permission"))) {
+      expect(refId(permission.Properties?.FunctionName)).not.toBe(remediation);
+    }
+  });
+});
+
+describe("functions", () => {
+  it("run Node.js 24 on ARM64 with JSON logs to their own log group, kept a year", () => {
+    for (const fn of Object.values(functions())) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: "nodejs24.x",
+        Architectures: ["arm64"],
+        Handler: "index.handler",
+        MemorySize: 512,
+        Timeout: 300,
+        ReservedConcurrentExecutions: 1,
+        LoggingConfig: { LogFormat: "JSON", ApplicationLogLevel: "INFO" },
+      });
+      const logGroup = resources(template, "AWS::Logs::LogGroup")[
+        refId((fn.Properties?.LoggingConfig as { LogGroup: unknown }).LogGroup) ?? ""
+      ];
+      expect(logGroup?.Properties?.RetentionInDays).toBe(365);
+      expect(logGroup?.DeletionPolicy).toBe("Retain");
+    }
+    template.resourceCountIs("AWS::Logs::LogGroup", CONTROLS.length + 1);
+  });
+
+  it("give the audit functions exactly the environment of the handler's contract", () => {
+    for (const [, fn] of auditFunctions()) {
+      const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const contract = Object.keys(variables).filter((name) => !name.startsWith("POWERTOOLS_") && name !== "NODE_OPTIONS");
+      expect(contract.filter((name) => !(AUDIT_ENV as readonly string[]).includes(name))).toEqual([]);
+      expect(variables).toMatchObject({
+        FINDINGS_BUCKET: { Ref: logicalId(template, "AWS::S3::Bucket", "FindingsBucket") },
+        ALERTS_TOPIC_ARN: { Ref: logicalId(template, "AWS::SNS::Topic", "AlertsTopic") },
+        API_KEY_SECRET_ARN: { Ref: auditSecretId() },
+        JC_REGION: "us",
+        JC_ORG_IDS: "",
+        ANNOUNCE_RECOVERIES: "false",
+        ERROR_ALERT_AFTER: "3",
+        THRESHOLDS_JSON: "{}",
+        NODE_OPTIONS: "--enable-source-maps",
+        POWERTOOLS_SERVICE_NAME: "jumpcloud-audit",
+        POWERTOOLS_METRICS_NAMESPACE: "JumpCloudHardening",
+        POWERTOOLS_LOG_LEVEL: "INFO",
+      });
+    }
+  });
+
+  it("give the remediation function its own secret and no audit settings", () => {
+    const variables = (functions()[remediationFunctionId()]?.Properties?.Environment as { Variables: object }).Variables;
+    expect(variables).toMatchObject({ API_KEY_SECRET_ARN: { Ref: remediationSecretId() }, JC_REGION: "us" });
+    expect(variables).not.toHaveProperty("THRESHOLDS_JSON");
+  });
+
+  it("send failed asynchronous invocations to the dead-letter queue; the remediation is never retried", () => {
+    const queueId = logicalId(template, "AWS::SQS::Queue", "DeadLetters");
+    const configs = Object.values(resources(template, "AWS::Lambda::EventInvokeConfig"));
+    expect(configs).toHaveLength(CONTROLS.length + 1);
+    for (const config of configs) {
+      expect(config.Properties).toMatchObject({
+        DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [queueId, "Arn"] } } },
+      });
+      const retries = refId(config.Properties?.FunctionName) === remediationFunctionId() ? 0 : 2;
+      expect(config.Properties?.MaximumRetryAttempts).toBe(retries);
+    }
+  });
+
+  it("have roles without managed policies", () => {
+    for (const role of Object.values(resources(template, "AWS::IAM::Role"))) {
+      expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe("API key secrets", () => {
+  it("hold no key in the template and are encrypted with their own KMS keys", () => {
+    const secrets = resources(template, "AWS::SecretsManager::Secret");
+    expect(Object.keys(secrets)).toHaveLength(2);
+    const keys = new Set<string | undefined>();
+    for (const secret of Object.values(secrets)) {
+      expect(secret.Properties).not.toHaveProperty("SecretString");
+      expect(secret.Properties?.GenerateSecretString).toEqual({});
+      keys.add(refId(secret.Properties?.KmsKeyId));
+    }
+    expect(keys.size).toBe(2);
+    expect(secrets[auditSecretId()]?.Properties?.Name).toBe("JumpCloudAudit/audit-api-key");
+    expect(secrets[remediationSecretId()]?.Properties?.Name).toBe("JumpCloudAudit/remediation-api-key");
+  });
+
+  it("let each audit function read the audit secret only", () => {
+    const auditKey = refId(resources(template, "AWS::SecretsManager::Secret")[auditSecretId()]?.Properties?.KmsKeyId);
+    const remediationKey = refId(
+      resources(template, "AWS::SecretsManager::Secret")[remediationSecretId()]?.Properties?.KmsKeyId,
+    );
+    for (const [id] of auditFunctions()) {
+      const policy = policyOf(id);
+      const secretStatements = policy.Statement.filter((s) => actionsOf(s).some((a) => a.startsWith("secretsmanager:")));
+      expect(secretStatements).toEqual([
+        expect.objectContaining({
+          Effect: "Allow",
+          Action: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+          Resource: { Ref: auditSecretId() },
+        }),
+      ]);
+      const text = JSON.stringify(policy);
+      expect(text).not.toContain(remediationSecretId());
+      expect(text).not.toContain(String(remediationKey));
+      expect(text).toContain(String(auditKey));
+    }
+  });
+
+  it("let the remediation function read the remediation secret only", () => {
+    const policy = policyOf(remediationFunctionId());
+    const secretStatements = policy.Statement.filter((s) => actionsOf(s).some((a) => a.startsWith("secretsmanager:")));
+    expect(secretStatements).toEqual([
+      expect.objectContaining({ Resource: { Ref: remediationSecretId() } }),
+    ]);
+    const auditKey = refId(resources(template, "AWS::SecretsManager::Secret")[auditSecretId()]?.Properties?.KmsKeyId);
+    expect(JSON.stringify(policy)).not.toContain(auditSecretId());
+    expect(JSON.stringify(policy)).not.toContain(String(auditKey));
+  });
+
+  it("deny reading each key to every principal but its functions' roles", () => {
+    const roleOf = (functionId: string) => refId(functions()[functionId]?.Properties?.Role);
+    const readers = (secretId: string) => {
+      const policy = Object.values(resources(template, "AWS::SecretsManager::ResourcePolicy")).find(
+        (p) => refId(p.Properties?.SecretId) === secretId,
+      );
+      const [statement] = (policy?.Properties?.ResourcePolicy as { Statement: Array<Record<string, any>> }).Statement;
+      expect(statement).toMatchObject({ Effect: "Deny", Principal: { AWS: "*" }, Action: "secretsmanager:GetSecretValue" });
+      return (statement?.Condition.StringNotEquals["aws:PrincipalArn"] as unknown[]).map(refId).sort();
+    };
+    expect(readers(auditSecretId())).toEqual(auditFunctions().map(([id]) => roleOf(id)).sort());
+    expect(readers(remediationSecretId())).toEqual([roleOf(remediationFunctionId())]);
+  });
+});
+
+describe("findings bucket", () => {
+  const bucket = () => resources(template, "AWS::S3::Bucket")[logicalId(template, "AWS::S3::Bucket", "FindingsBucket")];
+
+  it("is KMS-encrypted with a rotating customer managed key, versioned, private and retained", () => {
+    expect(bucket()?.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: "aws:kms",
+              KMSMasterKeyID: { "Fn::GetAtt": [logicalId(template, "AWS::KMS::Key", "FindingsKey"), "Arn"] },
+            },
+          },
+        ],
+      },
+      VersioningConfiguration: { Status: "Enabled" },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(template, "AWS::S3::Bucket", "FindingsAccessLogs") } },
+    });
+    expect(bucket()?.Properties).not.toHaveProperty("ObjectLockEnabled");
+    expect(bucket()?.DeletionPolicy).toBe("Retain");
+  });
+
+  it("refuses requests without TLS (1.2 or later), like its access-log bucket", () => {
+    for (const prefix of ["FindingsBucket", "FindingsAccessLogs"]) {
+      const bucketId = logicalId(template, "AWS::S3::Bucket", prefix);
+      template.hasResourceProperties("AWS::S3::BucketPolicy", {
+        Bucket: { Ref: bucketId },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: "Deny",
+              Action: "s3:*",
+              Principal: { AWS: "*" },
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            }),
+            Match.objectLike({ Effect: "Deny", Condition: { NumericLessThan: { "s3:TlsVersion": 1.2 } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it("expires history (by tag), run reports and markers after their retention, never latest.json", () => {
+    const rules = (bucket()?.Properties?.LifecycleConfiguration as { Rules: Array<Record<string, unknown>> }).Rules;
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Prefix: "findings/",
+          TagFilters: [{ Key: "retention", Value: "history" }],
+          ExpirationInDays: 400,
+        }),
+        expect.objectContaining({ Prefix: "runs/", ExpirationInDays: 400 }),
+        expect.objectContaining({ Prefix: "events/", ExpirationInDays: 30 }),
+        expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 400 } }),
+      ]),
+    );
+    // Nothing expires current objects under findings/ or state/ except tagged history.
+    for (const rule of rules.filter((r) => r.ExpirationInDays !== undefined)) {
+      expect(rule.Prefix).toBeDefined();
+      if (rule.Prefix === "findings/") expect(rule.TagFilters).toBeDefined();
+      expect(rule.Prefix).not.toBe("state/");
+    }
+  });
+
+  it("lets audit functions read and write their prefixes, without any delete", () => {
+    for (const [id] of auditFunctions()) {
+      const s3Statements = policyOf(id).Statement.filter((s) => actionsOf(s).some((a) => a.startsWith("s3:")));
+      const actions = s3Statements.flatMap(actionsOf);
+      expect(actions.some((a) => a.includes("Delete"))).toBe(false);
+      expect(actions).toEqual(expect.arrayContaining(["s3:GetObject*", "s3:PutObject", "s3:List*"]));
+      const text = JSON.stringify(s3Statements);
+      for (const prefix of ["findings", "runs", "state", "events"]) expect(text).toContain(`/${prefix}/*`);
+      expect(text).not.toContain("remediations/");
+      expect(text).not.toMatch(/"\/\*"/);
+    }
+    const remediation = JSON.stringify(
+      policyOf(remediationFunctionId()).Statement.filter((s) => actionsOf(s).some((a) => a.startsWith("s3:"))),
+    );
+    expect(remediation).toContain("/remediations/*");
+    expect(remediation).not.toMatch(/\/(findings|runs|state|events)\/\*/);
+  });
+});
+
+describe("alerts", () => {
+  it("go to a topic encrypted with a rotating customer managed key that refuses publishing without TLS", () => {
+    const topicId = logicalId(template, "AWS::SNS::Topic", "AlertsTopic");
+    template.hasResourceProperties("AWS::SNS::Topic", {
+      KmsMasterKeyId: { "Fn::GetAtt": [logicalId(template, "AWS::KMS::Key", "AlertsKey"), "Arn"] },
+    });
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Deny",
+            Action: "sns:Publish",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          }),
+          Match.objectLike({
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Condition: Match.objectLike({ StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } }),
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("rotate every KMS key and keep it when the stack is deleted", () => {
+    const keys = Object.values(resources(template, "AWS::KMS::Key"));
+    expect(keys).toHaveLength(4);
+    for (const key of keys) {
+      expect(key.Properties?.EnableKeyRotation).toBe(true);
+      expect(key.DeletionPolicy).toBe("Retain");
+    }
+  });
+
+  it("let CloudWatch alarms use the topic's key and EventBridge the queue's", () => {
+    const policy = JSON.stringify(
+      resources(template, "AWS::KMS::Key")[logicalId(template, "AWS::KMS::Key", "AlertsKey")]?.Properties?.KeyPolicy,
+    );
+    expect(policy).toContain("cloudwatch.amazonaws.com");
+    expect(policy).toContain("events.amazonaws.com");
+  });
+
+  it("subscribe each e-mail address", () => {
+    template.resourceCountIs("AWS::SNS::Subscription", 2);
+    for (const email of ["secops@example.com", "it@example.com"]) {
+      template.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: email });
+    }
+  });
+
+  it("have no Slack channel without Slack ids", () => {
+    template.resourceCountIs("AWS::Chatbot::SlackChannelConfiguration", 0);
+  });
+
+  it("raise alarms on each function's errors and throttles and on the dead-letter queue", () => {
+    const topicId = logicalId(template, "AWS::SNS::Topic", "AlertsTopic");
+    const alarms = Object.values(resources(template, "AWS::CloudWatch::Alarm"));
+    expect(alarms).toHaveLength(2 * (CONTROLS.length + 1) + 1);
+    for (const alarm of alarms) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
+    for (const functionId of Object.keys(functions())) {
+      for (const metric of ["Errors", "Throttles"]) {
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+          Namespace: "AWS/Lambda",
+          MetricName: metric,
+          Dimensions: [{ Name: "FunctionName", Value: { Ref: functionId } }],
+          Threshold: 1,
+          ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        });
+      }
+    }
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateNumberOfMessagesVisible",
+    });
+  });
+});
+
+describe("dead-letter queue", () => {
+  it("is KMS-encrypted, TLS-only and keeps messages 14 days", () => {
+    const queueId = logicalId(template, "AWS::SQS::Queue", "DeadLetters");
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      KmsMasterKeyId: { "Fn::GetAtt": [logicalId(template, "AWS::KMS::Key", "AlertsKey"), "Arn"] },
+      MessageRetentionPeriod: 1_209_600,
+    });
+    template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+          Match.objectLike({ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage" }),
+        ]),
+      },
+    });
+  });
+});
+
+describe("outputs", () => {
+  it("name the bucket, topic, secrets, remediation function and queue the README refers to", () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual(
+      [
+        "AlertsTopicArn",
+        "AuditApiKeySecretArn",
+        "AuditApiKeySecretName",
+        "DeadLetterQueueUrl",
+        "FindingsBucketName",
+        "RemediationApiKeySecretArn",
+        "RemediationApiKeySecretName",
+        "RemediationFunctionName",
+      ].sort(),
+    );
+    expect(outputs.AuditApiKeySecretName?.Value).toBe("JumpCloudAudit/audit-api-key");
+    expect(outputs.RemediationFunctionName?.Value).toEqual({ Ref: remediationFunctionId() });
+  });
+});
