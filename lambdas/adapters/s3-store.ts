@@ -8,20 +8,21 @@ import {
 } from "@aws-sdk/client-s3";
 import type { ControlFinding, RunReport } from "../engine/findings.js";
 import type { StateStore } from "../service/state-store.js";
-import { type FindingsStore, layout } from "../store/findings-store.js";
+import { type FindingsStore, HISTORY_TAG, layout } from "../store/findings-store.js";
 
 /** How far back to look for an evaluated finding when the latest ones are ERROR. */
 const MAX_HISTORY_LOOKBACK = 60;
 
 /** A findings store and state store over one bucket. */
 export function s3Store(s3: S3Client, bucket: string): FindingsStore & StateStore {
-  const put = async (key: string, value: unknown) => {
+  const put = async (key: string, value: unknown, tag?: { key: string; value: string }) => {
     await s3.send(
       new PutObjectCommand({
         Bucket: bucket,
         Key: key,
         Body: JSON.stringify(value),
         ContentType: "application/json",
+        ...(tag ? { Tagging: `${tag.key}=${tag.value}` } : {}),
       }),
     );
   };
@@ -36,7 +37,9 @@ export function s3Store(s3: S3Client, bucket: string): FindingsStore & StateStor
   };
   return {
     async putFinding(finding) {
-      await put(layout.history(finding.orgId, finding.controlId, finding.evaluatedAt), finding);
+      // The bucket's lifecycle expires history by this tag (rules match prefixes or tags, and history
+      // keys hold org and control ids); latest.json is never tagged, so it never expires.
+      await put(layout.history(finding.orgId, finding.controlId, finding.evaluatedAt), finding, HISTORY_TAG);
       await put(layout.latest(finding.orgId, finding.controlId), finding);
     },
     getLatest: (orgId, controlId) => get<ControlFinding>(layout.latest(orgId, controlId)),

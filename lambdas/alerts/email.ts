@@ -48,6 +48,7 @@ export function formatRegressionEmail(
   return { subject, body: lines.join("\n") };
 }
 
-function fitSubject(subject: string): string {
+/** Cuts a subject to SNS's 100 characters, marking the cut. */
+export function fitSubject(subject: string): string {
   return subject.length <= MAX_SUBJECT_LENGTH ? subject : `${subject.slice(0, MAX_SUBJECT_LENGTH - 1)}…`;
 }

@@ -3,7 +3,7 @@ import { controlById } from "../controls/registry.js";
 import type { ControlFinding, Recovery, Regression } from "../engine/findings.js";
 import type { AlertKind, AlertMessage } from "../service/notifier.js";
 import { chatbotNotification } from "./chatbot.js";
-import { formatRegressionEmail, MAX_SUBJECT_LENGTH } from "./email.js";
+import { fitSubject, formatRegressionEmail } from "./email.js";
 
 /** Where a finding can be read: its S3 URI and a console link. */
 export interface FindingLocation {
@@ -38,7 +38,9 @@ export function recoveryAlert(
   recoveries: readonly Recovery[],
   where: FindingLocation,
 ): AlertMessage {
-  const subject = fit(`[JumpCloud recovered] ${finding.controlId} ${finding.title}: now ${finding.status}`);
+  const subject = fitSubject(
+    `[JumpCloud recovered] ${finding.controlId} ${finding.title}: now ${finding.status}`,
+  );
   const body = [
     `Control ${finding.controlId} ${finding.title} improved and is now ${finding.status}.`,
     finding.summary,
@@ -84,7 +86,7 @@ export function evaluationFailureAlert(
 ): AlertMessage {
   const code = finding.error?.code ?? "UNKNOWN";
   const remedy = REMEDIES[code] ?? "See the finding's error for the reason; the next scheduled run retries.";
-  const subject = fit(`[JumpCloud audit failing] ${finding.controlId} ${finding.title}: ${code}`);
+  const subject = fitSubject(`[JumpCloud audit failing] ${finding.controlId} ${finding.title}: ${code}`);
   const body = [
     `Control ${finding.controlId} ${finding.title} could not be evaluated ${runs === 1 ? "" : `${runs} runs in a row`}`.trim() +
       ".",
@@ -112,7 +114,7 @@ export function organizationUnresolvedAlert(
 ): AlertMessage {
   const control = controlById(controlId);
   const remedy = REMEDIES[error.code] ?? "See the function's logs; the next scheduled run retries.";
-  const subject = fit(`[JumpCloud audit failing] ${controlId} ${control?.title ?? ""}: ${error.code}`);
+  const subject = fitSubject(`[JumpCloud audit failing] ${controlId} ${control?.title ?? ""}: ${error.code}`);
   const body = [
     `The scheduled audit of control ${controlId} could not identify the JumpCloud organization: ${error.message}.`,
     "",
@@ -180,8 +182,4 @@ function message(
       orgId: finding.orgId,
     },
   };
-}
-
-function fit(subject: string): string {
-  return subject.length <= MAX_SUBJECT_LENGTH ? subject : `${subject.slice(0, MAX_SUBJECT_LENGTH - 1)}…`;
 }

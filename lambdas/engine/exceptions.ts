@@ -1,47 +1,19 @@
 /** Accepted risks: exceptions that turn matching FAIL results into MUTED until they expire. */
-import { parse as parseYaml } from "yaml";
-import { z } from "zod";
 import type { ResourceResult } from "../controls/types.js";
-import { EngineError } from "./errors.js";
 import type { ControlFinding } from "./findings.js";
 import { countResults, statusFromResults } from "./findings.js";
 
-const exceptionSchema = z.strictObject({
-  controlId: z.string().regex(/^[1-5]\.[0-9]$/, "must be a guide control id like 2.1"),
+/** One accepted risk (parsed and validated by `parseExceptions` in exceptions-file.ts). */
+export interface RiskException {
+  controlId: string;
   /** Resource id, or a pattern over id or name where `*` matches anything (e.g. `svc.*`). */
-  resource: z.string().min(1),
+  resource: string;
   /** Limit to one check of the resource (e.g. `ssh-root-login`); all checks when omitted. */
-  check: z.string().min(1).optional(),
-  reason: z.string().min(10, "must say why the risk is accepted (10 characters at least)"),
-  owner: z.string().min(1),
-  expires: z.iso.date("must be a date, YYYY-MM-DD"),
-});
-
-const fileSchema = z.strictObject({ exceptions: z.array(exceptionSchema) });
-
-/** One accepted risk. */
-export type RiskException = z.infer<typeof exceptionSchema>;
-
-/** Parses an exceptions file (YAML or JSON: `{ exceptions: [...] }`), naming the first problem. */
-export function parseExceptions(text: string, source = "exceptions file"): RiskException[] {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new EngineError(
-      "INVALID_EXCEPTIONS",
-      `${source} is not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`,
-    );
-  }
-  const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new EngineError(
-      "INVALID_EXCEPTIONS",
-      `${source}: ${issue?.path.join(".") || "(root)"}: ${issue?.message}`,
-    );
-  }
-  return parsed.data.exceptions;
+  check?: string;
+  reason: string;
+  owner: string;
+  /** YYYY-MM-DD; valid through that day (UTC). */
+  expires: string;
 }
 
 /** Exceptions that have expired (they no longer mute anything and are reported). */

@@ -13,6 +13,9 @@ export interface FindingsStore {
   putRun(report: RunReport): Promise<void>;
 }
 
+/** The tag on history objects in S3; the bucket's lifecycle rule expires history by it. */
+export const HISTORY_TAG = { key: "retention", value: "history" } as const;
+
 /** Object keys, identical locally and in S3. */
 export const layout = {
   latest: (orgId: string, controlId: string) => `findings/${orgId}/${controlId}/latest.json`,

@@ -3,7 +3,15 @@ import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CONTROLS } from "../../lambdas/controls/registry.js";
 import { AUDIT_ENV } from "../../lambdas/service/config.js";
-import { logicalId, refId, resources, synth } from "./synth.js";
+import {
+  logicalId,
+  type PolicyDocument,
+  type PolicyStatement,
+  refId,
+  resource,
+  resources,
+  synth,
+} from "./synth.js";
 
 let template: Template;
 beforeAll(() => {
@@ -12,22 +20,24 @@ beforeAll(() => {
 
 const functions = () => resources(template, "AWS::Lambda::Function");
 const auditFunctions = () =>
-  Object.entries(functions()).filter(([, fn]) => String(fn.Properties?.Description).startsWith("Audits "));
-const remediationFunctionId = () => logicalId(template, "AWS::Lambda::Function", "RemediationRemediateFunction");
+  Object.entries(functions()).filter(([, fn]) => String(fn.Properties.Description).startsWith("Audits "));
+const remediationFunctionId = () =>
+  logicalId(template, "AWS::Lambda::Function", "RemediationRemediateFunction");
 const auditSecretId = () => logicalId(template, "AWS::SecretsManager::Secret", "AuditApiKeySecret");
-const remediationSecretId = () => logicalId(template, "AWS::SecretsManager::Secret", "RemediationApiKeySecret");
+const remediationSecretId = () =>
+  logicalId(template, "AWS::SecretsManager::Secret", "RemediationApiKeySecret");
 
 /** The policy document attached to a function's role. */
-function policyOf(functionId: string): { Statement: Array<Record<string, unknown>> } {
-  const roleId = refId(functions()[functionId]?.Properties?.Role);
+function policyOf(functionId: string): PolicyDocument {
+  const roleId = refId(resource(template, functionId).Properties.Role);
   const policies = Object.values(resources(template, "AWS::IAM::Policy")).filter((policy) =>
-    (policy.Properties?.Roles as unknown[]).some((role) => refId(role) === roleId),
+    (policy.Properties.Roles as unknown[]).some((role) => refId(role) === roleId),
   );
   expect(policies).toHaveLength(1);
-  return policies[0]?.Properties?.PolicyDocument as { Statement: Array<Record<string, unknown>> };
+  return policies[0]?.Properties.PolicyDocument as PolicyDocument;
 }
 
-const actionsOf = (statement: Record<string, unknown>) => [statement.Action].flat() as string[];
+const actionsOf = (statement: PolicyStatement) => [statement.Action].flat();
 
 describe("one scheduled audit per control", () => {
   it("has one audit function and one rule per control, plus the remediation function", () => {
@@ -36,24 +46,33 @@ describe("one scheduled audit per control", () => {
     template.resourceCountIs("AWS::Events::Rule", CONTROLS.length);
   });
 
-  it.each(CONTROLS.map((c) => c.id))("schedules control %s daily at 06:00 UTC with {controlId, eventId, time}", (id) => {
-    const functionId = logicalId(template, "AWS::Lambda::Function", `Audit${id.replace(".", "")}AuditFunction`);
-    template.hasResourceProperties("AWS::Events::Rule", {
-      ScheduleExpression: "cron(0 6 * * ? *)",
-      State: "ENABLED",
-      Targets: [
-        Match.objectLike({
-          Arn: { "Fn::GetAtt": [functionId, "Arn"] },
-          InputTransformer: {
-            InputPathsMap: { id: "$.id", time: "$.time" },
-            InputTemplate: `{"controlId":"${id}","eventId":<id>,"time":<time>}`,
-          },
-          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 },
-          DeadLetterConfig: { Arn: { "Fn::GetAtt": [logicalId(template, "AWS::SQS::Queue", "DeadLetters"), "Arn"] } },
-        }),
-      ],
-    });
-  });
+  it.each(CONTROLS.map((c) => c.id))(
+    "schedules control %s daily at 06:00 UTC with {controlId, eventId, time}",
+    (id) => {
+      const functionId = logicalId(
+        template,
+        "AWS::Lambda::Function",
+        `Audit${id.replace(".", "")}AuditFunction`,
+      );
+      template.hasResourceProperties("AWS::Events::Rule", {
+        ScheduleExpression: "cron(0 6 * * ? *)",
+        State: "ENABLED",
+        Targets: [
+          Match.objectLike({
+            Arn: { "Fn::GetAtt": [functionId, "Arn"] },
+            InputTransformer: {
+              InputPathsMap: { id: "$.id", time: "$.time" },
+              InputTemplate: `{"controlId":"${id}","eventId":<id>,"time":<time>}`,
+            },
+            RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 },
+            DeadLetterConfig: {
+              Arn: { "Fn::GetAtt": [logicalId(template, "AWS::SQS::Queue", "DeadLetters"), "Arn"] },
+            },
+          }),
+        ],
+      });
+    },
+  );
 
   it("never schedules the remediation function", () => {
     const remediation = remediationFunctionId();
@@ -61,7 +80,7 @@ describe("one scheduled audit per control", () => {
       expect(JSON.stringify(rule)).not.toContain(remediation);
     }
     for (const permission of Object.values(resources(template, "AWS::Lambda::Permission"))) {
-      expect(refId(permission.Properties?.FunctionName)).not.toBe(remediation);
+      expect(refId(permission.Properties.FunctionName)).not.toBe(remediation);
     }
   });
 });
@@ -78,19 +97,23 @@ describe("functions", () => {
         ReservedConcurrentExecutions: 1,
         LoggingConfig: { LogFormat: "JSON", ApplicationLogLevel: "INFO" },
       });
-      const logGroup = resources(template, "AWS::Logs::LogGroup")[
-        refId((fn.Properties?.LoggingConfig as { LogGroup: unknown }).LogGroup) ?? ""
-      ];
-      expect(logGroup?.Properties?.RetentionInDays).toBe(365);
-      expect(logGroup?.DeletionPolicy).toBe("Retain");
+      const logGroup = resource(
+        template,
+        refId((fn.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup) ?? "",
+      );
+      expect(logGroup.Type).toBe("AWS::Logs::LogGroup");
+      expect(logGroup.Properties.RetentionInDays).toBe(365);
+      expect(logGroup.DeletionPolicy).toBe("Retain");
     }
     template.resourceCountIs("AWS::Logs::LogGroup", CONTROLS.length + 1);
   });
 
   it("give the audit functions exactly the environment of the handler's contract", () => {
     for (const [, fn] of auditFunctions()) {
-      const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-      const contract = Object.keys(variables).filter((name) => !name.startsWith("POWERTOOLS_") && name !== "NODE_OPTIONS");
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const contract = Object.keys(variables).filter(
+        (name) => !name.startsWith("POWERTOOLS_") && name !== "NODE_OPTIONS",
+      );
       expect(contract.filter((name) => !(AUDIT_ENV as readonly string[]).includes(name))).toEqual([]);
       expect(variables).toMatchObject({
         FINDINGS_BUCKET: { Ref: logicalId(template, "AWS::S3::Bucket", "FindingsBucket") },
@@ -110,7 +133,9 @@ describe("functions", () => {
   });
 
   it("give the remediation function its own secret and no audit settings", () => {
-    const variables = (functions()[remediationFunctionId()]?.Properties?.Environment as { Variables: object }).Variables;
+    const variables = (
+      resource(template, remediationFunctionId()).Properties.Environment as { Variables: object }
+    ).Variables;
     expect(variables).toMatchObject({ API_KEY_SECRET_ARN: { Ref: remediationSecretId() }, JC_REGION: "us" });
     expect(variables).not.toHaveProperty("THRESHOLDS_JSON");
   });
@@ -123,14 +148,14 @@ describe("functions", () => {
       expect(config.Properties).toMatchObject({
         DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [queueId, "Arn"] } } },
       });
-      const retries = refId(config.Properties?.FunctionName) === remediationFunctionId() ? 0 : 2;
-      expect(config.Properties?.MaximumRetryAttempts).toBe(retries);
+      const retries = refId(config.Properties.FunctionName) === remediationFunctionId() ? 0 : 2;
+      expect(config.Properties.MaximumRetryAttempts).toBe(retries);
     }
   });
 
   it("have roles without managed policies", () => {
     for (const role of Object.values(resources(template, "AWS::IAM::Role"))) {
-      expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
   });
 });
@@ -142,22 +167,39 @@ describe("API key secrets", () => {
     const keys = new Set<string | undefined>();
     for (const secret of Object.values(secrets)) {
       expect(secret.Properties).not.toHaveProperty("SecretString");
-      expect(secret.Properties?.GenerateSecretString).toEqual({});
-      keys.add(refId(secret.Properties?.KmsKeyId));
+      expect(secret.Properties.GenerateSecretString).toEqual({});
+      keys.add(refId(secret.Properties.KmsKeyId));
     }
     expect(keys.size).toBe(2);
-    expect(secrets[auditSecretId()]?.Properties?.Name).toBe("JumpCloudAudit/audit-api-key");
-    expect(secrets[remediationSecretId()]?.Properties?.Name).toBe("JumpCloudAudit/remediation-api-key");
+    expect(resource(template, auditSecretId()).Properties.Name).toBe("JumpCloudAudit/audit-api-key");
+    expect(resource(template, remediationSecretId()).Properties.Name).toBe(
+      "JumpCloudAudit/remediation-api-key",
+    );
   });
 
+  /** The roles a secret's own KMS key lets decrypt (through Secrets Manager only). */
+  function keyDecrypters(secretId: string): string[] {
+    const keyId = refId(resource(template, secretId).Properties.KmsKeyId) ?? "";
+    const policy = resource(template, keyId).Properties.KeyPolicy as PolicyDocument;
+    const principals = (s: PolicyStatement) =>
+      [s.Principal === "*" ? undefined : s.Principal?.AWS].flat().map(refId);
+    const roleStatements = policy.Statement.filter((s) => principals(s).some((id) => id !== undefined));
+    for (const statement of roleStatements) {
+      expect(statement).toMatchObject({
+        Action: "kms:Decrypt",
+        Condition: { StringEquals: { "kms:ViaService": expect.anything() } },
+      });
+    }
+    return roleStatements.flatMap(principals).sort() as string[];
+  }
+  const roleOf = (functionId: string) => refId(resource(template, functionId).Properties.Role) as string;
+
   it("let each audit function read the audit secret only", () => {
-    const auditKey = refId(resources(template, "AWS::SecretsManager::Secret")[auditSecretId()]?.Properties?.KmsKeyId);
-    const remediationKey = refId(
-      resources(template, "AWS::SecretsManager::Secret")[remediationSecretId()]?.Properties?.KmsKeyId,
-    );
     for (const [id] of auditFunctions()) {
       const policy = policyOf(id);
-      const secretStatements = policy.Statement.filter((s) => actionsOf(s).some((a) => a.startsWith("secretsmanager:")));
+      const secretStatements = policy.Statement.filter((s) =>
+        actionsOf(s).some((a) => a.startsWith("secretsmanager:")),
+      );
       expect(secretStatements).toEqual([
         expect.objectContaining({
           Effect: "Allow",
@@ -165,44 +207,57 @@ describe("API key secrets", () => {
           Resource: { Ref: auditSecretId() },
         }),
       ]);
-      const text = JSON.stringify(policy);
-      expect(text).not.toContain(remediationSecretId());
-      expect(text).not.toContain(String(remediationKey));
-      expect(text).toContain(String(auditKey));
+      expect(JSON.stringify(policy)).not.toContain(remediationSecretId());
     }
+    expect(keyDecrypters(auditSecretId())).toEqual(
+      auditFunctions()
+        .map(([id]) => roleOf(id))
+        .sort(),
+    );
   });
 
   it("let the remediation function read the remediation secret only", () => {
     const policy = policyOf(remediationFunctionId());
-    const secretStatements = policy.Statement.filter((s) => actionsOf(s).some((a) => a.startsWith("secretsmanager:")));
-    expect(secretStatements).toEqual([
-      expect.objectContaining({ Resource: { Ref: remediationSecretId() } }),
-    ]);
-    const auditKey = refId(resources(template, "AWS::SecretsManager::Secret")[auditSecretId()]?.Properties?.KmsKeyId);
+    const secretStatements = policy.Statement.filter((s) =>
+      actionsOf(s).some((a) => a.startsWith("secretsmanager:")),
+    );
+    expect(secretStatements).toEqual([expect.objectContaining({ Resource: { Ref: remediationSecretId() } })]);
     expect(JSON.stringify(policy)).not.toContain(auditSecretId());
-    expect(JSON.stringify(policy)).not.toContain(String(auditKey));
+    expect(keyDecrypters(remediationSecretId())).toEqual([roleOf(remediationFunctionId())]);
   });
 
   it("deny reading each key to every principal but its functions' roles", () => {
-    const roleOf = (functionId: string) => refId(functions()[functionId]?.Properties?.Role);
     const readers = (secretId: string) => {
-      const policy = Object.values(resources(template, "AWS::SecretsManager::ResourcePolicy")).find(
-        (p) => refId(p.Properties?.SecretId) === secretId,
+      const policies = Object.values(resources(template, "AWS::SecretsManager::ResourcePolicy")).filter(
+        (p) => refId(p.Properties.SecretId) === secretId,
       );
-      const [statement] = (policy?.Properties?.ResourcePolicy as { Statement: Array<Record<string, any>> }).Statement;
-      expect(statement).toMatchObject({ Effect: "Deny", Principal: { AWS: "*" }, Action: "secretsmanager:GetSecretValue" });
-      return (statement?.Condition.StringNotEquals["aws:PrincipalArn"] as unknown[]).map(refId).sort();
+      expect(policies).toHaveLength(1);
+      const statements =
+        (policies[0]?.Properties.ResourcePolicy as PolicyDocument | undefined)?.Statement ?? [];
+      expect(statements).toHaveLength(1);
+      const statement = statements[0];
+      expect(statement).toMatchObject({
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "secretsmanager:GetSecretValue",
+      });
+      const readerArns = statement?.Condition?.StringNotEquals?.["aws:PrincipalArn"];
+      return [readerArns].flat().map(refId).sort();
     };
-    expect(readers(auditSecretId())).toEqual(auditFunctions().map(([id]) => roleOf(id)).sort());
+    expect(readers(auditSecretId())).toEqual(
+      auditFunctions()
+        .map(([id]) => roleOf(id))
+        .sort(),
+    );
     expect(readers(remediationSecretId())).toEqual([roleOf(remediationFunctionId())]);
   });
 });
 
 describe("findings bucket", () => {
-  const bucket = () => resources(template, "AWS::S3::Bucket")[logicalId(template, "AWS::S3::Bucket", "FindingsBucket")];
+  const bucket = () => resource(template, logicalId(template, "AWS::S3::Bucket", "FindingsBucket"));
 
   it("is KMS-encrypted with a rotating customer managed key, versioned, private and retained", () => {
-    expect(bucket()?.Properties).toMatchObject({
+    expect(bucket().Properties).toMatchObject({
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
           {
@@ -222,10 +277,12 @@ describe("findings bucket", () => {
         RestrictPublicBuckets: true,
       },
       OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] },
-      LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(template, "AWS::S3::Bucket", "FindingsAccessLogs") } },
+      LoggingConfiguration: {
+        DestinationBucketName: { Ref: logicalId(template, "AWS::S3::Bucket", "FindingsAccessLogs") },
+      },
     });
-    expect(bucket()?.Properties).not.toHaveProperty("ObjectLockEnabled");
-    expect(bucket()?.DeletionPolicy).toBe("Retain");
+    expect(bucket().Properties).not.toHaveProperty("ObjectLockEnabled");
+    expect(bucket().DeletionPolicy).toBe("Retain");
   });
 
   it("refuses requests without TLS (1.2 or later), like its access-log bucket", () => {
@@ -249,7 +306,8 @@ describe("findings bucket", () => {
   });
 
   it("expires history (by tag), run reports and markers after their retention, never latest.json", () => {
-    const rules = (bucket()?.Properties?.LifecycleConfiguration as { Rules: Array<Record<string, unknown>> }).Rules;
+    const rules = (bucket().Properties.LifecycleConfiguration as { Rules: Array<Record<string, unknown>> })
+      .Rules;
     expect(rules).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -272,7 +330,9 @@ describe("findings bucket", () => {
 
   it("lets audit functions read and write their prefixes, without any delete", () => {
     for (const [id] of auditFunctions()) {
-      const s3Statements = policyOf(id).Statement.filter((s) => actionsOf(s).some((a) => a.startsWith("s3:")));
+      const s3Statements = policyOf(id).Statement.filter((s) =>
+        actionsOf(s).some((a) => a.startsWith("s3:")),
+      );
       const actions = s3Statements.flatMap(actionsOf);
       expect(actions.some((a) => a.includes("Delete"))).toBe(false);
       expect(actions).toEqual(expect.arrayContaining(["s3:GetObject*", "s3:PutObject", "s3:List*"]));
@@ -282,7 +342,9 @@ describe("findings bucket", () => {
       expect(text).not.toMatch(/"\/\*"/);
     }
     const remediation = JSON.stringify(
-      policyOf(remediationFunctionId()).Statement.filter((s) => actionsOf(s).some((a) => a.startsWith("s3:"))),
+      policyOf(remediationFunctionId()).Statement.filter((s) =>
+        actionsOf(s).some((a) => a.startsWith("s3:")),
+      ),
     );
     expect(remediation).toContain("/remediations/*");
     expect(remediation).not.toMatch(/\/(findings|runs|state|events)\/\*/);
@@ -319,14 +381,14 @@ describe("alerts", () => {
     const keys = Object.values(resources(template, "AWS::KMS::Key"));
     expect(keys).toHaveLength(4);
     for (const key of keys) {
-      expect(key.Properties?.EnableKeyRotation).toBe(true);
+      expect(key.Properties.EnableKeyRotation).toBe(true);
       expect(key.DeletionPolicy).toBe("Retain");
     }
   });
 
   it("let CloudWatch alarms use the topic's key and EventBridge the queue's", () => {
     const policy = JSON.stringify(
-      resources(template, "AWS::KMS::Key")[logicalId(template, "AWS::KMS::Key", "AlertsKey")]?.Properties?.KeyPolicy,
+      resource(template, logicalId(template, "AWS::KMS::Key", "AlertsKey")).Properties.KeyPolicy,
     );
     expect(policy).toContain("cloudwatch.amazonaws.com");
     expect(policy).toContain("events.amazonaws.com");
@@ -347,7 +409,7 @@ describe("alerts", () => {
     const topicId = logicalId(template, "AWS::SNS::Topic", "AlertsTopic");
     const alarms = Object.values(resources(template, "AWS::CloudWatch::Alarm"));
     expect(alarms).toHaveLength(2 * (CONTROLS.length + 1) + 1);
-    for (const alarm of alarms) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     for (const functionId of Object.keys(functions())) {
       for (const metric of ["Errors", "Throttles"]) {
         template.hasResourceProperties("AWS::CloudWatch::Alarm", {
@@ -378,7 +440,11 @@ describe("dead-letter queue", () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
-          Match.objectLike({ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage" }),
+          Match.objectLike({
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sqs:SendMessage",
+          }),
         ]),
       },
     });

@@ -39,15 +39,46 @@ export function synth(
   return { ...built, template: Template.fromStack(built.stack) };
 }
 
-type Resources = Record<
-  string,
-  { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }
->;
+/** A resource of a synthesized template (`Properties` is `{}` when the template has none). */
+export interface TemplateResource {
+  readonly Type: string;
+  readonly Properties: Record<string, unknown>;
+  readonly DeletionPolicy?: string;
+}
+
+/** A statement of an IAM, key, topic, queue or secret policy. */
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Action: string | string[];
+  readonly Resource?: unknown;
+  readonly Principal?: "*" | { readonly AWS?: unknown; readonly Service?: unknown };
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** A policy document. */
+export interface PolicyDocument {
+  readonly Statement: PolicyStatement[];
+}
 
 /** The resources of a template, by logical id. */
-export function resources(template: Template, type?: string): Resources {
-  const all = template.toJSON().Resources as Resources;
-  return Object.fromEntries(Object.entries(all).filter(([, resource]) => !type || resource.Type === type));
+export function resources(template: Template, type?: string): Record<string, TemplateResource> {
+  const all = template.toJSON().Resources as Record<
+    string,
+    { Type: string; Properties?: Record<string, unknown> }
+  >;
+  return Object.fromEntries(
+    Object.entries(all)
+      .filter(([, resource]) => !type || resource.Type === type)
+      .map(([id, resource]) => [id, { ...resource, Properties: resource.Properties ?? {} }]),
+  );
+}
+
+/** One resource by logical id; throws when it does not exist. */
+export function resource(template: Template, id: string): TemplateResource {
+  const found = resources(template)[id];
+  if (!found) throw new Error(`no resource ${id}`);
+  return found;
 }
 
 /** The logical id a `{Ref}` or `{Fn::GetAtt}` points to. */

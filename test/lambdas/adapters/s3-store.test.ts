@@ -60,6 +60,8 @@ describe("s3Store", () => {
       expect(put.ContentType).toBe("application/json");
       expect(JSON.parse(String(put.Body))).toEqual(f);
     }
+    // History carries the tag the bucket's lifecycle expires by; latest never expires.
+    expect(puts.map((p) => p.Tagging)).toEqual(["retention=history", undefined]);
   });
 
   it("putRun writes runs/{orgId}/{runId}.json", async () => {

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   applyExceptions,
   expiredExceptions,
-  parseExceptions,
   type RiskException,
 } from "../../../lambdas/engine/exceptions.js";
+import { parseExceptions } from "../../../lambdas/engine/exceptions-file.js";
 import { finding, row } from "../../helpers/findings.js";
 
 const NOW = new Date("2026-11-28T12:00:00Z");

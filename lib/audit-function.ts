@@ -1,0 +1,137 @@
+/**
+ * One control's scheduled audit: a function that audits that control, and the EventBridge rule that
+ * invokes it on its schedule with `{ controlId, eventId, time }` (the handler's contract). The function
+ * reads only the audit (Read Only) key, reads and writes its objects of the findings bucket, and
+ * publishes alerts.
+ */
+import { Duration } from "aws-cdk-lib";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import type * as s3 from "aws-cdk-lib/aws-s3";
+import type * as sns from "aws-cdk-lib/aws-sns";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import type { ApiKeySecret } from "./api-key-secret.js";
+import { FINDINGS_PREFIXES } from "./findings-bucket.js";
+import { acknowledgeGrantWildcards } from "./nag.js";
+import { handlerEntry, ServiceFunction, type ServiceFunctionOptions } from "./service-function.js";
+
+/** The handler every audit function runs; the event says which control. */
+export const AUDIT_HANDLER = "lambdas/handlers/audit.ts";
+
+/** What the audit function is configured with, beyond its control (see `lambdas/service/config.ts`). */
+export interface AuditSettings {
+  /** JumpCloud data centre. */
+  readonly region: "us" | "eu" | "in";
+  /**
+   * Organizations audited with a multi-tenant (MSP) key.
+   * @default - the key's own organization
+   */
+  readonly orgIds?: readonly string[];
+  /**
+   * Declared JumpCloud plan.
+   * @default - detected from the API's answers
+   */
+  readonly plan?: string;
+  /**
+   * Whether recoveries are announced.
+   * @default false
+   */
+  readonly announceRecoveries?: boolean;
+  /**
+   * Consecutive ERROR runs before the "cannot evaluate" alert.
+   * @default 3
+   */
+  readonly errorAlertAfter?: number;
+  /**
+   * Threshold overrides of this control, by name.
+   * @default - the catalog's defaults
+   */
+  readonly thresholds?: Readonly<Record<string, number | boolean | string>>;
+}
+
+/** Properties of an AuditFunction. */
+export interface AuditFunctionProps {
+  /** The control this function audits. */
+  readonly control: { readonly id: string; readonly title: string; readonly level: string };
+  /** EventBridge schedule expression, already validated (`cron(...)` or `rate(...)`). */
+  readonly schedule: string;
+  /** The findings bucket. */
+  readonly findingsBucket: s3.IBucket;
+  /** The audit (Read Only) API key; the function is the only kind of reader. */
+  readonly apiKey: ApiKeySecret;
+  /** Topic of regression alerts and of this function's alarms. */
+  readonly alertsTopic: sns.ITopic;
+  /** Dead-letter queue of the rule's undeliverable events and the function's failed invocations. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** JumpCloud and alerting settings. */
+  readonly settings: AuditSettings;
+  /**
+   * Sizing and operational settings.
+   * @default - the ServiceFunction defaults (512 MB, 5 minutes, 1 year of logs, concurrency 1)
+   */
+  readonly functionOptions?: ServiceFunctionOptions;
+}
+
+/** One control's audit function and its schedule. */
+export class AuditFunction extends Construct {
+  /** The function and its role, log group and alarms. */
+  readonly service: ServiceFunction;
+  /** The schedule. */
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: AuditFunctionProps) {
+    super(scope, id);
+    const { control, settings } = props;
+    this.service = new ServiceFunction(this, "Audit", {
+      ...props.functionOptions,
+      entry: handlerEntry(AUDIT_HANDLER),
+      description: `Audits JumpCloud hardening control ${control.id} (${control.level}) ${control.title}`,
+      label: `audit of control ${control.id}`,
+      serviceName: "jumpcloud-audit",
+      deadLetterQueue: props.deadLetterQueue,
+      alarmTopic: props.alertsTopic,
+      environment: {
+        FINDINGS_BUCKET: props.findingsBucket.bucketName,
+        ALERTS_TOPIC_ARN: props.alertsTopic.topicArn,
+        API_KEY_SECRET_ARN: props.apiKey.secret.secretArn,
+        JC_REGION: settings.region,
+        JC_ORG_IDS: (settings.orgIds ?? []).join(","),
+        ...(settings.plan ? { JC_PLAN: settings.plan } : {}),
+        ANNOUNCE_RECOVERIES: String(settings.announceRecoveries ?? false),
+        ERROR_ALERT_AFTER: String(settings.errorAlertAfter ?? 3),
+        THRESHOLDS_JSON: JSON.stringify(settings.thresholds ? { [control.id]: settings.thresholds } : {}),
+      },
+    });
+    const role = this.service.role;
+
+    props.apiKey.grantRead(role);
+    // Reads what it compares against; writes findings, run reports, state and event markers. No delete.
+    const { findings, runs, state, events: markers } = FINDINGS_PREFIXES;
+    for (const prefix of [findings, state, markers]) props.findingsBucket.grantRead(role, `${prefix}*`);
+    for (const prefix of [findings, runs, state, markers]) props.findingsBucket.grantPut(role, `${prefix}*`);
+    props.alertsTopic.grantPublish(role);
+    acknowledgeGrantWildcards(role, {
+      bucket: props.findingsBucket,
+      prefixes: [findings, runs, state, markers],
+      tracing: props.functionOptions?.tracing ?? false,
+    });
+
+    this.rule = new events.Rule(this, "Schedule", {
+      description: `Runs the JumpCloud audit of control ${control.id} ${control.title}`,
+      schedule: events.Schedule.expression(props.schedule),
+      targets: [
+        new targets.LambdaFunction(this.service.function, {
+          event: events.RuleTargetInput.fromObject({
+            controlId: control.id,
+            eventId: events.EventField.eventId,
+            time: events.EventField.time,
+          }),
+          retryAttempts: 4,
+          maxEventAge: Duration.hours(2),
+          deadLetterQueue: props.deadLetterQueue,
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * The deployment's configuration: the `jcAudit:*` context keys of `cdk.json` (or `-c key=value`),
+ * validated at synth so a mistake fails `cdk synth` with the key's name and the reason, before anything
+ * reaches CloudFormation. Values given with `-c` arrive as strings: lists and objects may be given as JSON
+ * (`-c 'jcAudit:alertEmails=["a@example.com"]'`), lists also comma-separated, numbers and booleans as text.
+ */
+import { z } from "zod";
+import { CONTROLS, controlById } from "../lambdas/controls/registry.js";
+import type { AnyControl, Level } from "../lambdas/controls/types.js";
+import { resolveThresholds } from "../lambdas/engine/thresholds.js";
+import { scheduleExpressionProblem } from "./schedule-expression.js";
+
+/** Prefix of every context key this app reads. */
+export const CONTEXT_PREFIX = "jcAudit:";
+
+/** The schedule of every control unless `jcAudit:schedules` overrides it: daily at 06:00 UTC. */
+export const DEFAULT_SCHEDULE = "cron(0 6 * * ? *)";
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const LEVEL_RANK: Record<Level, number> = { L1: 1, L2: 2, L3: 3 };
+const KNOWN_IDS = CONTROLS.map((control) => control.id).join(" ");
+
+/** Object Lock settings of the findings bucket. */
+export interface ObjectLockConfig {
+  /** GOVERNANCE: users with `s3:BypassGovernanceRetention` may still delete; COMPLIANCE: nobody can. */
+  readonly mode: "GOVERNANCE" | "COMPLIANCE";
+  /** Days each object version is protected from deletion and overwrite of that version. */
+  readonly days: number;
+}
+
+/** The validated deployment configuration. */
+export interface DeployConfig {
+  /** CloudFormation stack name (`jcAudit:stackName`). */
+  readonly stackName: string;
+  /** Highest profile level deployed; levels are cumulative (`jcAudit:level`). */
+  readonly level: Level;
+  /** The controls that get a function and a schedule, in guide order (`jcAudit:level` and `jcAudit:controls`). */
+  readonly controls: readonly AnyControl[];
+  /** The schedule expression of each deployed control, by id (`jcAudit:schedule`, `jcAudit:schedules`). */
+  readonly schedules: Readonly<Record<string, string>>;
+  /** JumpCloud data centre (`jcAudit:region`). */
+  readonly region: "us" | "eu" | "in";
+  /** Organizations audited with a multi-tenant (MSP) key; empty: the key's own organization (`jcAudit:orgIds`). */
+  readonly orgIds: readonly string[];
+  /** Declared JumpCloud plan (`jcAudit:plan`); undefined: detected from the API's answers. */
+  readonly plan?: "free" | "core" | "platform" | "platform_plus";
+  /** E-mail subscriptions of the alerts topic (`jcAudit:alertEmails`). */
+  readonly alertEmails: readonly string[];
+  /** Slack channel of AWS Chatbot, when both ids are given (`jcAudit:slackWorkspaceId`, `jcAudit:slackChannelId`). */
+  readonly slack?: { readonly workspaceId: string; readonly channelId: string };
+  /** Days findings history and run reports are kept (`jcAudit:findingsRetentionDays`). */
+  readonly findingsRetentionDays: number;
+  /** Object Lock of the findings bucket; undefined: off (`jcAudit:objectLockDays`, `jcAudit:objectLockMode`). */
+  readonly objectLock?: ObjectLockConfig;
+  /** Days the functions' logs are kept (`jcAudit:logRetentionDays`). */
+  readonly logRetentionDays: (typeof LOG_RETENTION_DAYS)[number];
+  /** Whether a control that stopped failing is announced (`jcAudit:announceRecoveries`). */
+  readonly announceRecoveries: boolean;
+  /** Consecutive ERROR runs of a control before it alerts (`jcAudit:errorAlertAfter`). */
+  readonly errorAlertAfter: number;
+  /** Threshold overrides by control id, checked against the catalog (`jcAudit:thresholds`). */
+  readonly thresholds: Readonly<Record<string, Readonly<Record<string, number | boolean | string>>>>;
+  /** Memory of each function in MB (`jcAudit:memoryMb`). */
+  readonly memoryMb: number;
+  /** Timeout of each function in seconds (`jcAudit:timeoutSeconds`). */
+  readonly timeoutSeconds: number;
+  /** Reserved concurrency of each function; undefined: none reserved (`jcAudit:reservedConcurrency`). */
+  readonly reservedConcurrency?: number;
+  /** Whether the functions send X-Ray traces (`jcAudit:tracing`). */
+  readonly tracing: boolean;
+  /** Log level of the functions (`jcAudit:logLevel`). */
+  readonly logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR";
+}
+
+/** Every problem of a configuration, one line each, naming the context key. */
+export class DeployConfigError extends Error {
+  override readonly name = "DeployConfigError";
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid jcAudit configuration (cdk.json context or -c):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Values given on the command line are strings: these turn them into what cdk.json would hold.
+
+function parseJson(text: string, ctx: z.RefinementCtx, expected: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: "custom", message: `must be ${expected}, got ${JSON.stringify(text)}` });
+    return z.NEVER;
+  }
+}
+
+/** A list: an array, a JSON array, or comma-separated text. */
+function list<T extends z.ZodType>(item: T) {
+  return z.preprocess(
+    (value, ctx) => {
+      if (typeof value !== "string") return value;
+      const text = value.trim();
+      if (text.startsWith("[")) return parseJson(text, ctx, "a JSON list");
+      return text
+        .split(",")
+        .map((part) => part.trim())
+        .filter(Boolean);
+    },
+    z.array(item, { error: "must be a list (a JSON array or comma-separated values)" }),
+  );
+}
+
+/** An object: an object or a JSON object. */
+function record<T extends z.ZodType>(value: T) {
+  return z.preprocess(
+    (input, ctx) => (typeof input === "string" ? parseJson(input.trim(), ctx, "a JSON object") : input),
+    z.record(z.string(), value, { error: "must be an object (JSON) keyed by control id" }),
+  );
+}
+
+/** A whole number between min and max, also given as text. */
+function integer(min: number, max: number) {
+  return z.preprocess(
+    (value) => (typeof value === "string" && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
+    z
+      .number({ error: `must be a whole number between ${min} and ${max}` })
+      .int(`must be a whole number between ${min} and ${max}`)
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`),
+  );
+}
+
+/** true or false, also given as text. */
+const boolean = z.preprocess(
+  (value) => (value === "true" ? true : value === "false" ? false : value),
+  z.boolean({ error: "must be true or false" }),
+);
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, {
+    error: (issue) => `must be ${values.join(", ")}; got ${JSON.stringify(issue.input)}`,
+  });
+}
+
+const controlId = z.string().refine((id) => controlById(id) !== undefined, {
+  error: (issue) => `unknown control ${JSON.stringify(issue.input)} (known: ${KNOWN_IDS})`,
+});
+
+const schedule = z
+  .string({ error: "must be a schedule expression string" })
+  .superRefine((expression, ctx) => {
+    const problem = scheduleExpressionProblem(expression);
+    if (problem) ctx.addIssue({ code: "custom", message: `${JSON.stringify(expression)}: ${problem}` });
+  });
+
+const schema = z.strictObject(
+  {
+    "jcAudit:stackName": z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, "must start with a letter and hold only letters, digits and -")
+      .default("JumpCloudAudit"),
+    "jcAudit:level": oneOf(["L1", "L2", "L3"]).default("L3"),
+    "jcAudit:controls": list(controlId).optional(),
+    "jcAudit:schedule": schedule.default(DEFAULT_SCHEDULE),
+    "jcAudit:schedules": record(schedule).default({}),
+    "jcAudit:region": oneOf(["us", "eu", "in"]).default("us"),
+    "jcAudit:orgIds": list(
+      z.string().regex(/^[0-9a-f]{24}$/i, "organization ids are 24 hexadecimal characters"),
+    ).default([]),
+    "jcAudit:plan": oneOf(["free", "core", "platform", "platform_plus"]).optional(),
+    "jcAudit:alertEmails": list(
+      z.email({ error: (issue) => `${JSON.stringify(issue.input)} is not an e-mail address` }),
+    ).default([]),
+    "jcAudit:slackWorkspaceId": z
+      .string()
+      .regex(/^[0-9A-Z]{1,255}$/, "is the workspace id shown by the AWS Chatbot console, e.g. T0123ABCD")
+      .optional(),
+    "jcAudit:slackChannelId": z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,255}$/, "is the channel id at the end of the channel's link, e.g. C0123ABCD")
+      .optional(),
+    "jcAudit:findingsRetentionDays": integer(1, 36_500).default(400),
+    "jcAudit:objectLockDays": integer(0, 36_500).default(0),
+    "jcAudit:objectLockMode": oneOf(["GOVERNANCE", "COMPLIANCE"]).default("GOVERNANCE"),
+    "jcAudit:logRetentionDays": integer(1, 3653)
+      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+        error: `must be one of the periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
+      })
+      .default(365),
+    "jcAudit:announceRecoveries": boolean.default(false),
+    "jcAudit:errorAlertAfter": integer(1, 30).default(3),
+    "jcAudit:thresholds": record(
+      z.record(z.string(), z.union([z.number(), z.boolean(), z.string()]), {
+        error: 'must map threshold names to values, e.g. {"1.2": {"maxFullAdmins": 4}}',
+      }),
+    ).default({}),
+    "jcAudit:memoryMb": integer(128, 10_240).default(512),
+    "jcAudit:timeoutSeconds": integer(1, 900).default(300),
+    "jcAudit:reservedConcurrency": z
+      .union([z.literal("none"), integer(1, 1000)], {
+        error: 'must be a whole number between 1 and 1000, or "none"',
+      })
+      .default(1),
+    "jcAudit:tracing": boolean.default(false),
+    "jcAudit:logLevel": oneOf(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+  },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown context key ${issue.keys.join(", ")} (see the README's Deploy section for the keys)`
+        : undefined,
+  },
+);
+
+/** Every context key this app reads. */
+export const CONTEXT_KEYS = Object.keys(schema.shape) as readonly (keyof typeof schema.shape)[];
+
+type Parsed = z.output<typeof schema>;
+
+/** Checks that need several keys; returns the problems. */
+function crossChecks(parsed: Parsed, controls: readonly AnyControl[]): string[] {
+  const problems: string[] = [];
+  const level = parsed["jcAudit:level"];
+  for (const id of parsed["jcAudit:controls"] ?? []) {
+    const control = controlById(id);
+    if (control && LEVEL_RANK[control.level] > LEVEL_RANK[level]) {
+      problems.push(
+        `jcAudit:controls: ${id} is ${control.level}, above jcAudit:level ${level} (levels are cumulative: raise the level or drop the control)`,
+      );
+    }
+  }
+  if (controls.length === 0) problems.push("jcAudit:controls: no control is left to deploy");
+  const deployed = new Set(controls.map((control) => control.id));
+  for (const id of Object.keys(parsed["jcAudit:schedules"])) {
+    if (!controlById(id)) problems.push(`jcAudit:schedules: unknown control "${id}" (known: ${KNOWN_IDS})`);
+    else if (!deployed.has(id))
+      problems.push(
+        `jcAudit:schedules: control ${id} is not deployed (see jcAudit:level and jcAudit:controls)`,
+      );
+  }
+  for (const [id, overrides] of Object.entries(parsed["jcAudit:thresholds"])) {
+    const control = controlById(id);
+    if (!control) {
+      problems.push(`jcAudit:thresholds: unknown control "${id}" (known: ${KNOWN_IDS})`);
+      continue;
+    }
+    try {
+      resolveThresholds(control, overrides);
+    } catch (error) {
+      problems.push(`jcAudit:thresholds: ${(error as Error).message}`);
+    }
+  }
+  const workspace = parsed["jcAudit:slackWorkspaceId"];
+  const channel = parsed["jcAudit:slackChannelId"];
+  if (workspace && !channel) problems.push("jcAudit:slackChannelId: required with jcAudit:slackWorkspaceId");
+  if (channel && !workspace) problems.push("jcAudit:slackWorkspaceId: required with jcAudit:slackChannelId");
+  const lockDays = parsed["jcAudit:objectLockDays"];
+  if (lockDays > 0 && parsed["jcAudit:findingsRetentionDays"] < lockDays) {
+    problems.push(
+      `jcAudit:findingsRetentionDays: ${parsed["jcAudit:findingsRetentionDays"]} is shorter than jcAudit:objectLockDays ${lockDays} (locked versions cannot expire earlier)`,
+    );
+  }
+  return problems;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const [key, ...rest] = issue.path;
+  if (key === undefined) return issue.message;
+  const where = rest.map((part) => `[${JSON.stringify(part)}]`).join("");
+  return `${String(key)}${where}: ${issue.message}`;
+}
+
+/**
+ * Reads and validates the `jcAudit:*` keys of a context (e.g. `app.node.getAllContext()`); other keys
+ * (feature flags) are ignored, an unknown `jcAudit:` key is an error. Throws a DeployConfigError listing
+ * every problem.
+ */
+export function loadDeployConfig(context: Readonly<Record<string, unknown>>): DeployConfig {
+  const ours = Object.fromEntries(
+    Object.entries(context).filter(
+      ([key, value]) =>
+        key.startsWith(CONTEXT_PREFIX) && value !== null && value !== undefined && value !== "",
+    ),
+  );
+  const result = schema.safeParse(ours);
+  if (!result.success) throw new DeployConfigError(result.error.issues.map(describeIssue));
+  const parsed = result.data;
+
+  const level = parsed["jcAudit:level"];
+  const only = parsed["jcAudit:controls"];
+  const controls = CONTROLS.filter(
+    (control) => (!only || only.includes(control.id)) && LEVEL_RANK[control.level] <= LEVEL_RANK[level],
+  );
+  const problems = crossChecks(parsed, controls);
+  if (problems.length > 0) throw new DeployConfigError(problems);
+
+  const schedules = Object.fromEntries(
+    controls.map((control) => [
+      control.id,
+      parsed["jcAudit:schedules"][control.id] ?? parsed["jcAudit:schedule"],
+    ]),
+  );
+  const lockDays = parsed["jcAudit:objectLockDays"];
+  const concurrency = parsed["jcAudit:reservedConcurrency"];
+  const plan = parsed["jcAudit:plan"];
+  const workspaceId = parsed["jcAudit:slackWorkspaceId"];
+  const channelId = parsed["jcAudit:slackChannelId"];
+  return {
+    stackName: parsed["jcAudit:stackName"],
+    level,
+    controls,
+    schedules,
+    region: parsed["jcAudit:region"],
+    orgIds: parsed["jcAudit:orgIds"],
+    ...(plan ? { plan } : {}),
+    alertEmails: parsed["jcAudit:alertEmails"],
+    ...(workspaceId && channelId ? { slack: { workspaceId, channelId } } : {}),
+    findingsRetentionDays: parsed["jcAudit:findingsRetentionDays"],
+    ...(lockDays > 0 ? { objectLock: { mode: parsed["jcAudit:objectLockMode"], days: lockDays } } : {}),
+    logRetentionDays: parsed["jcAudit:logRetentionDays"] as DeployConfig["logRetentionDays"],
+    announceRecoveries: parsed["jcAudit:announceRecoveries"],
+    errorAlertAfter: parsed["jcAudit:errorAlertAfter"],
+    thresholds: parsed["jcAudit:thresholds"],
+    memoryMb: parsed["jcAudit:memoryMb"],
+    timeoutSeconds: parsed["jcAudit:timeoutSeconds"],
+    ...(concurrency === "none" ? {} : { reservedConcurrency: concurrency }),
+    tracing: parsed["jcAudit:tracing"],
+    logLevel: parsed["jcAudit:logLevel"],
+  };
+}

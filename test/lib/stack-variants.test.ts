@@ -1,0 +1,144 @@
+/** Deployments other than the default: by level, by explicit controls, and with every option set. */
+import { Match, type Template } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CONTROLS } from "../../lambdas/controls/registry.js";
+import { logicalId, resource, resources, synth } from "./synth.js";
+
+const controlIdsOf = (template: Template) =>
+  Object.values(resources(template, "AWS::Events::Rule"))
+    .map((rule) => {
+      const targets = rule.Properties.Targets as Array<{ InputTransformer: { InputTemplate: string } }>;
+      return /"controlId":"([^"]+)"/.exec(targets[0]?.InputTransformer.InputTemplate ?? "")?.[1];
+    })
+    .sort();
+
+describe("by level", () => {
+  it("deploys a function and a rule for each L1 control only at L1", () => {
+    const { template } = synth({ "jcAudit:level": "L1" });
+    const l1 = CONTROLS.filter((c) => c.level === "L1").map((c) => c.id);
+    expect(l1.length).toBeLessThan(CONTROLS.length);
+    expect(controlIdsOf(template)).toEqual([...l1].sort());
+    template.resourceCountIs("AWS::Lambda::Function", l1.length + 1);
+    template.resourceCountIs("AWS::Events::Rule", l1.length);
+  });
+});
+
+describe("explicit controls with every option", () => {
+  let template: Template;
+  beforeAll(() => {
+    ({ template } = synth({
+      "jcAudit:stackName": "AcmeAudit",
+      "jcAudit:controls": "1.1,1.2,5.2",
+      "jcAudit:schedule": "cron(30 5 * * ? *)",
+      "jcAudit:schedules": '{"5.2": "rate(6 hours)"}',
+      "jcAudit:region": "eu",
+      "jcAudit:orgIds": "5f1b2c3d4e5f6a7b8c9d0e1f,60aabbccddeeff0011223344",
+      "jcAudit:plan": "platform_plus",
+      "jcAudit:alertEmails": '["secops@example.com"]',
+      "jcAudit:slackWorkspaceId": "T0123ABCD",
+      "jcAudit:slackChannelId": "C0123ABCD",
+      "jcAudit:findingsRetentionDays": "731",
+      "jcAudit:objectLockDays": "365",
+      "jcAudit:objectLockMode": "COMPLIANCE",
+      "jcAudit:logRetentionDays": "90",
+      "jcAudit:announceRecoveries": "true",
+      "jcAudit:errorAlertAfter": "2",
+      "jcAudit:thresholds": '{"1.2": {"maxFullAdmins": 4}}',
+      "jcAudit:memoryMb": "1024",
+      "jcAudit:timeoutSeconds": "600",
+      "jcAudit:reservedConcurrency": "none",
+      "jcAudit:tracing": "true",
+      "jcAudit:logLevel": "DEBUG",
+    }));
+  });
+
+  it("deploys exactly the listed controls, each on its schedule", () => {
+    expect(controlIdsOf(template)).toEqual(["1.1", "1.2", "5.2"]);
+    template.resourceCountIs("AWS::Lambda::Function", 4);
+    const schedules = Object.values(resources(template, "AWS::Events::Rule")).map(
+      (r) => r.Properties.ScheduleExpression,
+    );
+    expect(schedules.sort()).toEqual(["cron(30 5 * * ? *)", "cron(30 5 * * ? *)", "rate(6 hours)"]);
+  });
+
+  it("passes the JumpCloud settings and only the control's own thresholds", () => {
+    const variables = (id: string) =>
+      (
+        resource(template, logicalId(template, "AWS::Lambda::Function", `Audit${id}AuditFunction`)).Properties
+          .Environment as { Variables: Record<string, unknown> }
+      ).Variables;
+    expect(variables("12")).toMatchObject({
+      JC_REGION: "eu",
+      JC_ORG_IDS: "5f1b2c3d4e5f6a7b8c9d0e1f,60aabbccddeeff0011223344",
+      JC_PLAN: "platform_plus",
+      ANNOUNCE_RECOVERIES: "true",
+      ERROR_ALERT_AFTER: "2",
+      THRESHOLDS_JSON: '{"1.2":{"maxFullAdmins":4}}',
+      POWERTOOLS_LOG_LEVEL: "DEBUG",
+    });
+    expect(variables("11").THRESHOLDS_JSON).toBe("{}");
+  });
+
+  it("sizes, traces and logs the functions as configured, without reserved concurrency", () => {
+    for (const fn of Object.values(resources(template, "AWS::Lambda::Function"))) {
+      expect(fn.Properties).toMatchObject({
+        MemorySize: 1024,
+        Timeout: 600,
+        TracingConfig: { Mode: "Active" },
+        LoggingConfig: { ApplicationLogLevel: "DEBUG", LogFormat: "JSON" },
+      });
+      expect(fn.Properties).not.toHaveProperty("ReservedConcurrentExecutions");
+    }
+    for (const group of Object.values(resources(template, "AWS::Logs::LogGroup"))) {
+      expect(group.Properties.RetentionInDays).toBe(90);
+    }
+  });
+
+  it("turns on Object Lock with the default retention and keeps history 731 days", () => {
+    const bucket = resource(template, logicalId(template, "AWS::S3::Bucket", "FindingsBucket"));
+    expect(bucket.Properties).toMatchObject({
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: "Enabled",
+        Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 365 } },
+      },
+    });
+    expect(JSON.stringify(bucket.Properties.LifecycleConfiguration)).toContain('"ExpirationInDays":731');
+  });
+
+  it("relays alerts to Slack through a Chatbot channel that can do nothing else", () => {
+    const topicId = logicalId(template, "AWS::SNS::Topic", "AlertsTopic");
+    template.resourceCountIs("AWS::Chatbot::SlackChannelConfiguration", 1);
+    template.hasResourceProperties("AWS::Chatbot::SlackChannelConfiguration", {
+      ConfigurationName: "AcmeAudit-alerts",
+      SlackWorkspaceId: "T0123ABCD",
+      SlackChannelId: "C0123ABCD",
+      SnsTopicArns: [{ Ref: topicId }],
+      GuardrailPolicies: [
+        Match.objectLike({ "Fn::Join": ["", Match.arrayWith([":iam::aws:policy/AWSDenyAll"])] }),
+      ],
+      UserRoleRequired: false,
+    });
+    const roleId = logicalId(template, "AWS::IAM::Role", "AlertsChatbotRole");
+    const role = resource(template, roleId);
+    expect(role.Properties).not.toHaveProperty("ManagedPolicyArns");
+    expect(role.Properties).not.toHaveProperty("Policies");
+    const attached = Object.values(resources(template, "AWS::IAM::Policy")).filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes(roleId),
+    );
+    expect(attached).toEqual([]);
+  });
+
+  it("subscribes the e-mail address", () => {
+    template.resourceCountIs("AWS::SNS::Subscription", 1);
+    template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "secops@example.com",
+    });
+  });
+
+  it("names the secrets after the stack", () => {
+    template.hasResourceProperties("AWS::SecretsManager::Secret", { Name: "AcmeAudit/audit-api-key" });
+    template.hasResourceProperties("AWS::SecretsManager::Secret", { Name: "AcmeAudit/remediation-api-key" });
+  });
+});
