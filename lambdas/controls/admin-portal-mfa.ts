@@ -34,6 +34,34 @@ export const adminPortalMfa = defineControl({
     automated: "yes",
     description:
       "Sets `enableMultiFactor: true` on each admin lacking it (PUT /api/users/{id}); `requireAdminMFA` is read-only and only reported.",
+    plan({ admins }) {
+      const actions = admins
+        .filter((admin) => admin.suspended !== true && admin.enableMultiFactor !== true)
+        .map((admin) => ({
+          kind: "admin-mfa" as const,
+          id: `1.1:admin:${admin._id}`,
+          controlId: "1.1",
+          resource: adminResource(admin),
+          field: "enableMultiFactor",
+          adminId: admin._id,
+          before: admin.enableMultiFactor === true,
+          after: true as const,
+          description: `Require MFA for admin ${adminResource(admin).name}`,
+        }));
+      return {
+        actions,
+        warnings: [
+          "requireAdminMFA (the Global MFA Requirement) is read-only in the API: it is reported, never written.",
+          ...(admins.some(
+            (a) => a.suspended !== true && a.enableMultiFactor === true && a.totpEnrolled !== true,
+          )
+            ? [
+                "Admins with MFA required but not enrolled must enroll themselves; remediation cannot do it for them.",
+              ]
+            : []),
+        ],
+      };
+    },
   },
   audit({ organization, admins }) {
     const results: ResourceResult[] = [];

@@ -1,6 +1,8 @@
 /** 3.1 Configure Conditional Access Policies: a network/location policy, and sane trusted IP lists. */
 import ipaddr from "ipaddr.js";
 import type { AuthnPolicy, IpList } from "../jumpcloud/types.js";
+import { mfaOutsideTrustedPolicy, REMEDIATION_NAMES } from "../remediation/bodies.js";
+import { RemediationError } from "../remediation/errors.js";
 import { defineControl, type ResourceResult, result } from "./types.js";
 
 /** A leaf of a policy's condition tree (notes §5 grammar), with whether an odd number of `not`s wraps it. */
@@ -155,6 +157,28 @@ function listOf(names: readonly string[], max = 5): string {
     : `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
 }
 
+/**
+ * Why an entry cannot be a trusted corporate range: not parseable, not public, or broader than the
+ * limits (3.1's thresholds); undefined when it can. Used to refuse bad ranges before remediation.
+ */
+export function trustedRangeProblem(
+  entry: string,
+  minIpv4PrefixLength = 16,
+  minIpv6PrefixLength = 48,
+): string | undefined {
+  const span = parseEntry(entry);
+  if (!span) return `"${entry}" is not an IP address, CIDR or "a - b" range`;
+  const overlap = NON_PUBLIC_SPANS.find(
+    ({ span: s }) => s.bits === span.bits && span.first <= s.last && s.first <= span.last,
+  );
+  if (overlap)
+    return `"${entry}" overlaps ${overlap.cidr}, ${overlap.name}: conditional access sees public source addresses`;
+  const prefix = span.bits === 32 ? minIpv4PrefixLength : minIpv6PrefixLength;
+  if (span.last - span.first + 1n > 1n << BigInt(span.bits - prefix))
+    return `"${entry}" is broader than a /${prefix}`;
+  return undefined;
+}
+
 /** How a policy uses an IP list: `trusted` unless the list only tightens access (deny or MFA inside it). */
 function trusts(policy: AuthnPolicy, negated: boolean): boolean {
   if (negated) return true;
@@ -211,6 +235,64 @@ export const conditionalAccess = defineControl({
     automated: "yes",
     description:
       "Creates the guide's trusted IP list (POST /api/v2/iplists) from the operator's public egress ranges (never the guide's private example ranges) and an enabled user-portal policy requiring MFA outside it (POST /api/v2/authn/policies, `conditions: {not: {ipAddressIn: [list]}}`, `mfaFactors` as objects, targeting all users); broad, private or missing lists are only reported and fixed by hand in Security → Conditional Access → IP Lists.",
+    plan({ authnPolicies }, { trustedRanges }) {
+      const existing = authnPolicies.filter(
+        (p) =>
+          p.disabled !== true &&
+          conditionLeaves(p.conditions).some((l) => l.kind === "ipAddressIn" || l.kind === "locationIn"),
+      );
+      if (existing.length > 0) {
+        return {
+          actions: [],
+          warnings: [
+            `Enabled conditional-access policies exist (${existing.map((p) => p.name ?? p.id).join(", ")}); broad, private or dangling IP-list entries are fixed by hand in Security → Conditional Access → IP Lists.`,
+          ],
+        };
+      }
+      if (!trustedRanges || trustedRanges.length === 0) {
+        throw new RemediationError(
+          "NO_TRUSTED_RANGES",
+          "3.1 needs your corporate egress ranges (--trusted-ranges 203.0.113.0/24,...; TRUSTED_RANGES in AWS): there is no default, because the guide's example trusts every private range, which is unsafe",
+        );
+      }
+      const problems = trustedRanges
+        .map((range) => trustedRangeProblem(range))
+        .filter((p): p is string => p !== undefined);
+      if (problems.length > 0)
+        throw new RemediationError("INVALID_REQUEST", `Trusted ranges refused: ${problems.join("; ")}`);
+      return {
+        actions: [
+          {
+            kind: "create-ip-list",
+            id: "3.1:ip_list:create",
+            controlId: "3.1",
+            resource: { type: "ip_list", name: REMEDIATION_NAMES.trustedList },
+            field: "ip list",
+            ref: "trusted",
+            name: REMEDIATION_NAMES.trustedList,
+            description: `Create the trusted IP list "${REMEDIATION_NAMES.trustedList}" with ${trustedRanges.join(", ")}`,
+            ips: [...trustedRanges],
+            before: null,
+            after: "created",
+          },
+          {
+            kind: "create-authn-policy",
+            id: "3.1:authn_policy:create",
+            controlId: "3.1",
+            resource: { type: "authn_policy", name: REMEDIATION_NAMES.outsideTrustedPolicy },
+            field: "policy",
+            name: REMEDIATION_NAMES.outsideTrustedPolicy,
+            body: mfaOutsideTrustedPolicy("ref:trusted"),
+            before: null,
+            after: "created",
+            description: `Create the policy "${REMEDIATION_NAMES.outsideTrustedPolicy}" requiring MFA for all users outside the trusted list`,
+          },
+        ],
+        warnings: [
+          "Users outside the trusted networks will be asked for MFA at every User Portal login from then on.",
+        ],
+      };
+    },
   },
   audit({ authnPolicies, ipLists }, thresholds) {
     const minPrefix = { 32: thresholds.minIpv4PrefixLength, 128: thresholds.minIpv6PrefixLength } as const;

@@ -39,6 +39,31 @@ export const directoryInsights = defineControl({
     automated: "yes",
     description:
       "Sets `settings.features.directoryInsights.enabled: true` (PUT /api/organizations/{id}, reading the settings first and writing them back whole, notes §10.6). A silent audit log is not fixed automatically: check the plan and the Directory Insights settings, then configure SIEM export and retention in Settings → Directory Insights.",
+    plan({ organization }) {
+      const enabled = organization.settings?.features?.directoryInsights?.enabled;
+      if (enabled === true) return { actions: [], warnings: [] };
+      return {
+        actions: [
+          {
+            kind: "directory-insights",
+            id: "5.1:organization:directoryInsights",
+            controlId: "5.1",
+            resource: {
+              type: "organization",
+              id: organization._id,
+              name: organization.displayName ?? organization._id,
+            },
+            field: "settings.features.directoryInsights.enabled",
+            orgId: organization._id,
+            before: enabled ?? null,
+            after: true,
+            description:
+              "Enable Directory Insights (read-modify-write of settings.features, keeping every other setting)",
+          },
+        ],
+        warnings: [],
+      };
+    },
   },
   audit({ organization, insightsActivity }) {
     const results: ResourceResult[] = [];

@@ -52,6 +52,27 @@ export const ldapRadius = defineControl({
     automated: "opt-in",
     description:
       "Opt-in: sets `mfa: REQUIRED` on RADIUS servers whose MFA is DISABLED or ENABLED (PUT /api/radiusservers/{id}, which requires name, networkSourceIp and sharedSecret, so the current values are read and sent back unchanged and the secret is never logged); users without MFA enrolled then cannot join Wi-Fi or VPN. Short shared secrets are rotated by hand on both JumpCloud and the network devices (Settings → Cloud RADIUS); LDAP binding accounts and TLS are reviewed by hand in Settings → Cloud LDAP.",
+    plan({ radiusServers }) {
+      const actions = radiusServers
+        .filter((server) => server.mfa !== "REQUIRED" && server.mfa !== "ALWAYS")
+        .map((server) => ({
+          kind: "radius-mfa" as const,
+          id: `4.2:radius:${server._id}`,
+          controlId: "4.2",
+          resource: { type: "radius_server", id: server._id, name: server.name ?? server._id },
+          field: "mfa",
+          serverId: server._id,
+          before: server.mfa ?? null,
+          after: "REQUIRED" as const,
+          description: `Require MFA on RADIUS server ${server.name ?? server._id} (the shared secret is passed through unchanged)`,
+        }));
+      return {
+        actions,
+        warnings: [
+          "Lock-out risk: with MFA REQUIRED, users who have not configured MFA can no longer authenticate to Wi-Fi or VPN through this RADIUS server. Shared secrets and LDAP settings are not changed: fix them by hand.",
+        ],
+      };
+    },
   },
   audit({ organization, radiusServers, users }, thresholds) {
     const results: ResourceResult[] = [];

@@ -1,5 +1,6 @@
 /** 2.1 Enforce Organization-Wide MFA: an unconditional all-users User Portal MFA policy, and every active user enrolled. */
 import type { AuthnPolicy, SystemUser } from "../jumpcloud/types.js";
+import { allUsersMfaPolicy, REMEDIATION_NAMES } from "../remediation/bodies.js";
 import { defineControl, type ResourceResult, result } from "./types.js";
 
 /** Names a directory user for results. */
@@ -245,7 +246,66 @@ export const orgWideMfa = defineControl({
   remediation: {
     automated: "yes",
     description:
-      'Creates an enabled `user_portal` policy requiring MFA for all users (POST /api/v2/authn/policies with `targets.users.inclusions: ["ALL"]` and `mfaFactors` as objects), then re-reads it. Enrollment and exclusions are per user and stay manual: users enroll in the User Portal; remove exclusions in Users → MFA.',
+      'Creates an enabled `user_portal` policy requiring MFA for all users (POST /api/v2/authn/policies with `targets.users.inclusions: ["ALL"]` and `mfaFactors` as objects), then re-reads it; re-enables it (PATCH) when such a policy exists but is disabled. Enrollment and exclusions are per user and stay manual: users enroll in the User Portal; remove exclusions in Users → MFA.',
+    plan({ authnPolicies }) {
+      const manual =
+        "Users not enrolled must enroll themselves in the User Portal; MFA exclusions are removed by hand in Users → MFA.";
+      if (!authnPolicies) {
+        return {
+          actions: [],
+          warnings: [
+            "Authentication policies are not on this plan: require User Portal MFA per user (Users → MFA).",
+            manual,
+          ],
+        };
+      }
+      if (judgePolicy(authnPolicies).clean) return { actions: [], warnings: [manual] };
+      const resource = { type: "authn_policy", name: REMEDIATION_NAMES.allUsersMfaPolicy };
+      const disabled = authnPolicies.find(
+        (p) =>
+          p.disabled === true &&
+          p.id &&
+          coversUserPortal(p) &&
+          requiresMfa(p) &&
+          targetsAllUsers(p) &&
+          !isConditional(p),
+      );
+      if (disabled?.id) {
+        return {
+          actions: [
+            {
+              kind: "enable-authn-policy",
+              id: `2.1:authn_policy:${disabled.id}`,
+              controlId: "2.1",
+              resource: { type: "authn_policy", id: disabled.id, name: policyName(disabled) },
+              field: "disabled",
+              policyId: disabled.id,
+              before: true,
+              after: false,
+              description: `Re-enable the all-users MFA policy "${policyName(disabled)}"`,
+            },
+          ],
+          warnings: [manual],
+        };
+      }
+      return {
+        actions: [
+          {
+            kind: "create-authn-policy",
+            id: "2.1:authn_policy:create",
+            controlId: "2.1",
+            resource,
+            field: "policy",
+            name: REMEDIATION_NAMES.allUsersMfaPolicy,
+            body: allUsersMfaPolicy(),
+            before: null,
+            after: "created",
+            description: `Create the user-portal policy "${REMEDIATION_NAMES.allUsersMfaPolicy}" requiring MFA (TOTP, WebAuthn, Push; user verification required) for all users`,
+          },
+        ],
+        warnings: [manual],
+      };
+    },
   },
   audit({ authnPolicies, users }, { maxExclusionDays }, now) {
     const results: ResourceResult[] = [];

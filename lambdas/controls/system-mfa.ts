@@ -72,6 +72,39 @@ export const systemMfa = defineControl({
     automated: "opt-in",
     description:
       "Only when named, with a warning that users must complete MFA at their next login: sets `allowMultiFactorAuthentication: true` and, on Linux, `allowSshPasswordAuthentication: false` and `allowSshRootLogin: false` (PUT /api/systems/{id}), then re-reads each system. Otherwise manual (guide 2.2): Security → MFA → Require MFA for System Login per OS, and the agent's SSH settings for Linux.",
+    plan({ systems }) {
+      const flags = [
+        ["allowMultiFactorAuthentication", true, () => true],
+        ["allowSshPasswordAuthentication", false, (s: JcSystem) => s.osFamily === "linux"],
+        ["allowSshRootLogin", false, (s: JcSystem) => s.osFamily === "linux"],
+      ] as const;
+      const actions = systems.flatMap((system) =>
+        flags
+          .filter(([flag, wanted, applies]) => applies(system) && system[flag] !== wanted)
+          .map(([flag, wanted]) => ({
+            kind: "system-flag" as const,
+            id: `2.2:system:${system._id}:${flag}`,
+            controlId: "2.2",
+            resource: {
+              type: "system",
+              id: system._id,
+              name: system.hostname ?? system.displayName ?? system._id,
+            },
+            field: flag,
+            systemId: system._id,
+            flag,
+            before: system[flag] ?? null,
+            after: wanted,
+            description: `Set ${flag} to ${wanted} on ${system.hostname ?? system._id}`,
+          })),
+      );
+      return {
+        actions,
+        warnings: [
+          "Lock-out risk: users without MFA enrolled cannot log in to systems that require it, and SSH sessions relying on passwords or root login stop working. Check enrollment (2.1) and SSH keys first.",
+        ],
+      };
+    },
   },
   audit({ systems }) {
     if (systems.length === 0) {

@@ -1,5 +1,6 @@
 /** The control model: one hardening-guide control = one typed, self-describing object. */
 import type { DatasetName, PlanFeature, Snapshot } from "../collect/snapshot.js";
+import type { PlannedRemediation, PlanOptions } from "../remediation/actions.js";
 
 /** Guide profile level. */
 export type Level = "L1" | "L2" | "L3";
@@ -103,7 +104,12 @@ export interface Control<
   /** What is checked, for the README and `jc-audit controls`. */
   readonly checks: readonly string[];
   /** Whether remediation can be automated: `yes`, `opt-in` (only when named, with a warning) or `no`. */
-  readonly remediation: { readonly automated: "yes" | "opt-in" | "no"; readonly description: string };
+  readonly remediation: {
+    readonly automated: "yes" | "opt-in" | "no";
+    readonly description: string;
+    /** Computes the changes that would fix the findings (pure, like `audit`); absent: manual steps only. */
+    plan?(data: Pick<Snapshot, N> & Partial<Pick<Snapshot, O>>, options: PlanOptions): PlannedRemediation;
+  };
   /** Pure judgment over collected data: no I/O, no clock but `now`, no environment. */
   audit(data: Pick<Snapshot, N> & Partial<Pick<Snapshot, O>>, thresholds: T, now: Date): AuditOutcome;
 }

@@ -2,7 +2,7 @@
 import type { ChatbotNotification } from "../alerts/chatbot.js";
 
 /** What kind of alert a message is (message attribute `kind`). */
-export type AlertKind = "regression" | "recovery" | "evaluation-failure" | "detection";
+export type AlertKind = "regression" | "recovery" | "evaluation-failure" | "remediation" | "detection";
 
 /** One alert, ready for any subscriber. */
 export interface AlertMessage {

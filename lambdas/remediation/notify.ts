@@ -1,0 +1,51 @@
+/** The message remediation sends: who, why, what changed, and each control's status before → after. */
+import { chatbotNotification } from "../alerts/chatbot.js";
+import { fitSubject } from "../alerts/email.js";
+import type { AlertMessage } from "../service/notifier.js";
+import { planActions, type RemediationPlan } from "./record.js";
+
+/** One message for an applied or rolled-back plan. */
+export function remediationAlert(plan: RemediationPlan, phase: "applied" | "rolled-back"): AlertMessage {
+  const record = phase === "applied" ? plan.applied : plan.rolledBack;
+  const statuses = plan.controls.map(
+    (c) => `${c.controlId} ${c.statusBefore} → ${record?.statusAfter[c.controlId] ?? "?"}`,
+  );
+  const changes = planActions(plan).map(
+    (a) => `${a.description} (${a.field}: ${JSON.stringify(a.before)} → ${JSON.stringify(a.after)})`,
+  );
+  const subject = fitSubject(
+    `[JumpCloud remediation ${phase}] ${plan.controls.map((c) => c.controlId).join(", ")} by ${record?.by ?? plan.requestedBy}`,
+  );
+  const body = [
+    `Remediation plan ${plan.planId} was ${phase} for organization ${plan.orgId}.`,
+    `Who: ${record?.by ?? plan.requestedBy}. Why: ${record?.reason ?? plan.reason ?? "(no reason given)"}.`,
+    "",
+    `${phase === "applied" ? "What changed" : "What was restored"}:`,
+    ...changes.map((c) => `  - ${c}`),
+    "",
+    `Controls: ${statuses.join("; ")}`,
+  ].join("\n");
+  const first = plan.controls[0];
+  return {
+    subject,
+    email: body,
+    chatbot: chatbotNotification({
+      title: `:wrench: JumpCloud remediation ${phase}: ${statuses.join(", ")}`,
+      description: body,
+      nextSteps: [],
+      keywords: plan.controls.map((c) => c.controlId),
+      threadId: `jumpcloud-${plan.orgId}-remediation-${plan.planId}`,
+      summary: `Remediation ${phase} by ${record?.by ?? plan.requestedBy}`,
+      eventType: `jumpcloud-remediation-${phase}`,
+      relatedResources: planActions(plan).map((a) => a.resource.name),
+      context: { orgId: plan.orgId, planId: plan.planId },
+    }),
+    attributes: {
+      controlId: first?.controlId ?? "",
+      severity: "info",
+      level: first ? "L1" : "",
+      kind: "remediation",
+      orgId: plan.orgId,
+    },
+  };
+}
