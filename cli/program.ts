@@ -5,6 +5,7 @@ import { EngineError } from "../lambdas/engine/errors.js";
 import pkg from "../package.json" with { type: "json" };
 import { EXIT, UsageError } from "./errors.js";
 import { parseRunFlags, type RunFlags } from "./options.js";
+import { type RemediateFlags, remediateCommand } from "./remediate-command.js";
 import { type CommandIo, runCommand } from "./run-command.js";
 
 /** Runs the CLI with arguments (without `node` and the script); resolves to the exit code. */
@@ -41,6 +42,31 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     .option("--all-results", "keep every passing result in findings (default: at most 1000 per control)")
     .action(async (flags: RunFlags) => {
       exitCode = await runCommand(parseRunFlags(flags), io);
+    });
+
+  program
+    .command("remediate")
+    .description(
+      "Plan the guide's fixes (default), --apply a plan or --rollback one (write key from JC_API_KEY)",
+    )
+    .option(
+      "--controls <ids>",
+      "controls to remediate (default: those with automated remediation; 2.2 and 4.2 only when named)",
+    )
+    .option("--apply <planId>", "apply a stored plan")
+    .option("--rollback <planId>", "restore what an applied plan changed")
+    .option("--requested-by <name>", "who asks (default: the login name)")
+    .option("--reason <text>", "why, recorded with the plan and sent with the notification")
+    .option("--trusted-ranges <cidrs>", "public corporate egress ranges for 3.1's trusted list (no default)")
+    .option("--region <region>", "JumpCloud region: us, eu or in", "us")
+    .option("--base-url <url>", "console API origin")
+    .option("--insights-url <url>", "Directory Insights base URL")
+    .option("--org-id <id>", "organization id (multi-tenant admins)")
+    .option("--out <dir>", "folder for plans (remediations/{orgId}/{planId}.json)", "./findings")
+    .option("--format <format>", "table or json", "table")
+    .option("--demo", "run on the built-in simulator's demo organization (fresh on every invocation)")
+    .action(async (flags: RemediateFlags) => {
+      exitCode = await remediateCommand(flags, io);
     });
 
   program

@@ -109,6 +109,8 @@ export class AuditStack extends Stack {
       deadLetterQueue: this.deadLetterQueue.queue,
       region: config.region,
       orgIds: config.orgIds,
+      trustedRanges: config.trustedRanges,
+      ...(config.plan ? { plan: config.plan } : {}),
       functionOptions,
     });
 

@@ -4,7 +4,9 @@
  * reaches CloudFormation. Values given with `-c` arrive as strings: lists and objects may be given as JSON
  * (`-c 'jcAudit:alertEmails=["a@example.com"]'`), lists also comma-separated, numbers and booleans as text.
  */
+
 import { z } from "zod";
+import { trustedRangeProblem } from "../lambdas/controls/conditional-access.js";
 import { CONTROLS, controlById } from "../lambdas/controls/registry.js";
 import type { AnyControl, Level } from "../lambdas/controls/types.js";
 import { resolveThresholds } from "../lambdas/engine/thresholds.js";
@@ -46,6 +48,8 @@ export interface DeployConfig {
   readonly region: "us" | "eu" | "in";
   /** Organizations audited with a multi-tenant (MSP) key; empty: the key's own organization (`jcAudit:orgIds`). */
   readonly orgIds: readonly string[];
+  /** Public corporate egress ranges the 3.1 remediation trusts (`jcAudit:trustedRanges`); none by default. */
+  readonly trustedRanges: readonly string[];
   /** Declared JumpCloud plan (`jcAudit:plan`); undefined: detected from the API's answers. */
   readonly plan?: "free" | "core" | "platform" | "platform_plus";
   /** E-mail subscriptions of the alerts topic (`jcAudit:alertEmails`). */
@@ -172,6 +176,11 @@ const schema = z.strictObject(
       z.string().regex(/^[0-9a-f]{24}$/i, "organization ids are 24 hexadecimal characters"),
     ).default([]),
     "jcAudit:plan": oneOf(["free", "core", "platform", "platform_plus"]).optional(),
+    "jcAudit:trustedRanges": list(
+      z.string().refine((range) => trustedRangeProblem(range) === undefined, {
+        error: (issue) => trustedRangeProblem(String(issue.input)) ?? "is not a trusted range",
+      }),
+    ).default([]),
     "jcAudit:alertEmails": list(
       z.email({ error: (issue) => `${JSON.stringify(issue.input)} is not an e-mail address` }),
     ).default([]),
@@ -316,6 +325,7 @@ export function loadDeployConfig(context: Readonly<Record<string, unknown>>): De
     schedules,
     region: parsed["jcAudit:region"],
     orgIds: parsed["jcAudit:orgIds"],
+    trustedRanges: parsed["jcAudit:trustedRanges"],
     ...(plan ? { plan } : {}),
     alertEmails: parsed["jcAudit:alertEmails"],
     ...(workspaceId && channelId ? { slack: { workspaceId, channelId } } : {}),

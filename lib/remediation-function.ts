@@ -3,13 +3,15 @@
  * never scheduled (no rule, no trigger), never retried automatically (a JumpCloud write must not be
  * replayed blindly), and it is the only reader of the write-capable API key.
  */
+
+import { Validations } from "aws-cdk-lib";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { ApiKeySecret } from "./api-key-secret.js";
 import { FINDINGS_PREFIXES } from "./findings-bucket.js";
-import { acknowledgeGrantWildcards } from "./nag.js";
+import { acknowledgeGrantWildcards, nagArn } from "./nag.js";
 import { handlerEntry, ServiceFunction, type ServiceFunctionOptions } from "./service-function.js";
 
 /** The remediation handler. */
@@ -32,6 +34,13 @@ export interface RemediationFunctionProps {
    * @default - the key's own organization
    */
   readonly orgIds?: readonly string[];
+  /**
+   * Public corporate egress ranges the 3.1 remediation may trust; without them it refuses.
+   * @default [] (none: there is no safe default)
+   */
+  readonly trustedRanges?: readonly string[];
+  /** The organization's JumpCloud plan, when declared. @default undefined */
+  readonly plan?: string;
   /**
    * Sizing and operational settings.
    * @default - the ServiceFunction defaults (512 MB, 5 minutes, 1 year of logs, concurrency 1)
@@ -62,6 +71,8 @@ export class RemediationFunction extends Construct {
         API_KEY_SECRET_ARN: props.apiKey.secret.secretArn,
         JC_REGION: props.region,
         JC_ORG_IDS: (props.orgIds ?? []).join(","),
+        TRUSTED_RANGES: (props.trustedRanges ?? []).join(","),
+        ...(props.plan ? { JC_PLAN: props.plan } : {}),
       },
     });
     const role = this.service.role;
@@ -69,6 +80,20 @@ export class RemediationFunction extends Construct {
     const { remediations } = FINDINGS_PREFIXES;
     props.findingsBucket.grantRead(role, `${remediations}*`);
     props.findingsBucket.grantPut(role, `${remediations}*`);
+    // Only the per-organization lock object is ever deleted (released after an apply or rollback).
+    props.findingsBucket.grantDelete(role, `${remediations}*/lock.json`);
+    for (const [finding, reason] of [
+      [
+        "Action::s3:DeleteObject*",
+        "CDK's grantDelete action family, limited to the remediation lock objects (remediations/{orgId}/lock.json).",
+      ],
+      [
+        `Resource::${nagArn(props.findingsBucket)}/${remediations}*/lock.json`,
+        "The lock object of each organization: its key embeds the organization id, so it can only be named with a wildcard.",
+      ],
+    ] as const) {
+      Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    }
     props.alertsTopic.grantPublish(role);
     acknowledgeGrantWildcards(role, {
       bucket: props.findingsBucket,

@@ -1,24 +1,22 @@
-/**
- * Manually invoked remediation (never scheduled). This release deploys the function, its role and its
- * own write-capable secret, and validates requests; planning and applying changes is not built yet,
- * so every valid request is refused with REMEDIATION_NOT_AVAILABLE and nothing is changed.
- */
+/** Manually invoked remediation (never scheduled): plan, apply or roll back, with the write-capable key. */
 import { Logger } from "@aws-lambda-powertools/logger";
+import { awsRemediationDependencies } from "../adapters/aws-remediation.js";
+import { runRemediation } from "../remediation/request.js";
+import { loadRemediationConfig } from "../service/config.js";
 import { parseEvent } from "../service/parse-event.js";
 import { remediationRequestSchema } from "../service/remediation-request.js";
 
 const logger = new Logger({ serviceName: "jumpcloud-remediation" });
+const config = loadRemediationConfig(process.env);
+const dependenciesFor = awsRemediationDependencies(config, logger);
 
-/** Validates the request; refuses it, since remediation is not available in this release. */
+/** Validates the request, then plans, applies or rolls back. */
 export const handler = async (event: unknown) => {
   const request = parseEvent(remediationRequestSchema, event);
-  logger.warn("Remediation requested but not available in this release", {
+  logger.appendKeys({
     mode: request.mode,
     requestedBy: request.requestedBy,
+    ...(request.planId ? { planId: request.planId } : {}),
   });
-  return {
-    ok: false,
-    code: "REMEDIATION_NOT_AVAILABLE",
-    message: "Remediation is not available in this release; nothing was changed.",
-  };
+  return runRemediation(await dependenciesFor(request.orgId), request, config.TRUSTED_RANGES);
 };

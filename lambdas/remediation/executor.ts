@@ -81,9 +81,12 @@ export async function applyAction(
 
   const confirm = async (): Promise<ActionResult> => {
     const now = await readCurrent(client, action);
-    const created = typeof now === "string" ? now : undefined;
+    // Why: only creations read back an id; RADIUS `mfa` is a string too, so a failed RADIUS write
+    // ("ENABLED" re-read) was taken for a created id and recorded as applied.
+    const creates = action.kind === "create-ip-list" || action.kind === "create-authn-policy";
+    const created = creates && typeof now === "string" ? now : undefined;
     if (created && action.kind === "create-ip-list") refs.set(action.ref, created);
-    if (created || now === action.after)
+    if (created || (!creates && now === action.after))
       return { actionId: action.id, outcome: "applied", ...(created ? { createdId: created } : {}) };
     throw new RemediationError(
       "WRITE_FAILED",

@@ -1,6 +1,7 @@
 /** The message remediation sends: who, why, what changed, and each control's status before → after. */
 import { chatbotNotification } from "../alerts/chatbot.js";
 import { fitSubject } from "../alerts/email.js";
+import { controlById } from "../controls/registry.js";
 import type { AlertMessage } from "../service/notifier.js";
 import { planActions, type RemediationPlan } from "./record.js";
 
@@ -43,7 +44,8 @@ export function remediationAlert(plan: RemediationPlan, phase: "applied" | "roll
     attributes: {
       controlId: first?.controlId ?? "",
       severity: "info",
-      level: first ? "L1" : "",
+      // Why: was "L1" for every plan, so subscribers filtering on level mislabelled 3.1 (L2) remediations.
+      level: first ? (controlById(first.controlId)?.level ?? "") : "",
       kind: "remediation",
       orgId: plan.orgId,
     },

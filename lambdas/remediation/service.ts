@@ -20,6 +20,9 @@ import { type ActionResult, applyAction, type CreatedRefs, readCurrent, undoActi
 import { remediationAlert } from "./notify.js";
 import { type PlannedControl, planActions, type RemediationPlan, type RemediationStore } from "./record.js";
 
+/** Lambda functions live at most 15 minutes; a lock older than that was abandoned. */
+const STALE_LOCK_MS = 20 * 60_000;
+
 /** What remediation needs from outside. */
 export interface RemediationDependencies {
   client: JumpCloudClient;
@@ -46,8 +49,16 @@ export async function planRemediation(
   request: Requester & { controls?: readonly string[] } & PlanOptions,
 ): Promise<RemediationPlan> {
   const now = (deps.clock ?? (() => new Date()))();
+  // Why: an unknown id (the CLI passes what it is given) crashed with a TypeError on `undefined.needs`.
+  const unknown = (request.controls ?? []).filter((id) => !controlById(id));
+  if (unknown.length > 0)
+    throw new RemediationError(
+      "INVALID_REQUEST",
+      `Unknown control id ${unknown.join(", ")} (known: ${CONTROLS.map((c) => c.id).join(", ")})`,
+    );
+  // Why: a control named twice was planned twice (duplicate rows and action ids in the plan).
   const controls = request.controls
-    ? request.controls.map((id) => controlById(id) as AnyControl)
+    ? [...new Set(request.controls)].map((id) => controlById(id) as AnyControl)
     : CONTROLS.filter((c) => c.remediation.automated === "yes");
   const orgId = request.orgId ?? deps.client.orgId ?? (await resolveOrgId(deps.client));
   const needs = controls.flatMap((c) => [...c.needs, ...(c.optionalNeeds ?? [])] as DatasetName[]);
@@ -62,12 +73,12 @@ export async function planRemediation(
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z")}-${randomBytes(4).toString("hex")}`;
   const planned: PlannedControl[] = controls.map((control) => {
-    const finding = evaluateControl(
-      control,
-      collected,
-      resolveThresholds(control),
-      { runId: planId, orgId, now, ...(deps.jumpcloudPlan ? { plan: deps.jumpcloudPlan } : {}) },
-    );
+    const finding = evaluateControl(control, collected, resolveThresholds(control), {
+      runId: planId,
+      orgId,
+      now,
+      ...(deps.jumpcloudPlan ? { plan: deps.jumpcloudPlan } : {}),
+    });
     const base = {
       controlId: control.id,
       title: control.title,
@@ -136,6 +147,12 @@ export async function applyPlan(
       `Plan ${plan.planId} expired at ${plan.expiresAt}; make a new plan`,
     );
   return withLock(deps, orgId, plan.planId, request.requestedBy, async () => {
+    // Why: the plan was read before the lock; an apply that finished in between made it "applied", and
+    // its changes then looked like drift (STATE_CHANGED) instead of the documented no-op.
+    const latest = await deps.store.getPlan(orgId, plan.planId);
+    if (latest?.status === "applied") return { plan: latest, noop: true };
+    if (latest?.status === "rolled-back")
+      throw new RemediationError("PLAN_ROLLED_BACK", `Plan ${plan.planId} was rolled back; make a new plan`);
     const actions = planActions(plan);
     const drift: string[] = [];
     for (const action of actions) {
@@ -189,6 +206,14 @@ export async function rollbackPlan(
     );
   const applied = plan.applied;
   return withLock(deps, orgId, plan.planId, request.requestedBy, async () => {
+    // Why: the plan was read before the lock; a rollback that finished in between would otherwise be
+    // undone again ("changed-since" everywhere) and its record overwritten by this one.
+    const latest = await deps.store.getPlan(orgId, plan.planId);
+    if (latest?.status !== "applied")
+      throw new RemediationError(
+        "PLAN_NOT_APPLIED",
+        `Plan ${plan.planId} is ${latest?.status ?? "gone"}, not applied: there is nothing to roll back`,
+      );
     const byId = new Map(planActions(plan).map((a) => [a.id, a]));
     const outcomes: { actionId: string; outcome: string }[] = [];
     for (const result of [...applied.results].reverse()) {
@@ -229,7 +254,12 @@ async function withLock<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   const since = (deps.clock ?? (() => new Date()))().toISOString();
-  const lock = await deps.store.acquireLock(orgId, { planId, requestedBy, since });
+  let lock = await deps.store.acquireLock(orgId, { planId, requestedBy, since });
+  // A lock older than a Lambda can live was left by a run that died: break it once.
+  if (!lock.acquired && lock.holder && Date.parse(since) - Date.parse(lock.holder.since) > STALE_LOCK_MS) {
+    await deps.store.releaseLock(orgId);
+    lock = await deps.store.acquireLock(orgId, { planId, requestedBy, since });
+  }
   if (!lock.acquired) {
     const holder = lock.holder
       ? ` (plan ${lock.holder.planId} by ${lock.holder.requestedBy} since ${lock.holder.since})`

@@ -85,3 +85,30 @@ export const auditEventSchema = z.strictObject({
 
 /** A validated scheduled-audit event. */
 export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+const remediationEnvSchema = auditEnvSchema
+  .pick({
+    FINDINGS_BUCKET: true,
+    ALERTS_TOPIC_ARN: true,
+    API_KEY_SECRET_ARN: true,
+    JC_REGION: true,
+    JC_BASE_URL: true,
+    JC_INSIGHTS_URL: true,
+    JC_ORG_IDS: true,
+    JC_PLAN: true,
+    AWS_REGION: true,
+  })
+  .extend({ TRUSTED_RANGES: csv });
+
+/** Validated configuration of the remediation function. */
+export type RemediationConfig = z.infer<typeof remediationEnvSchema>;
+
+/** Reads and validates the remediation function's environment; names the first bad variable. */
+export function loadRemediationConfig(env: Record<string, string | undefined>): RemediationConfig {
+  const parsed = remediationEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  return parsed.data;
+}

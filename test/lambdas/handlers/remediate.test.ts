@@ -1,12 +1,72 @@
-/** The real remediation handler module: every malformed request refused up front, valid ones refused as not built. */
+/**
+ * The real remediation handler module (a cold start per case, configured through its environment):
+ * malformed requests refused before anything is read or written; a plan → apply → apply → rollback
+ * round trip with S3, SNS and Secrets Manager mocked and JumpCloud served by the simulator.
+ */
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { startSimulator } from "../../../sim/index.js";
 import { rejection } from "../../helpers/simulator.js";
+
+const s3 = mockClient(S3Client);
+const sns = mockClient(SNSClient);
+const sm = mockClient(SecretsManagerClient);
 
 const ORG = "5f0000000000000000000001";
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  s3.reset();
+  sns.reset();
+  sm.reset();
 });
+
+/** An in-memory bucket behind the S3 mock, with S3's conditional create (If-None-Match: *) and delete. */
+function fakeBucket(): Map<string, string> {
+  const objects = new Map<string, string>();
+  s3.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: string; IfNoneMatch?: string }) => {
+    if (input.IfNoneMatch === "*" && objects.has(input.Key)) {
+      throw Object.assign(new Error("At least one of the pre-conditions you specified did not hold"), {
+        name: "PreconditionFailed",
+      });
+    }
+    objects.set(input.Key, String(input.Body));
+    return {};
+  });
+  s3.on(GetObjectCommand).callsFake(async (input: { Key: string }) => {
+    const text = objects.get(input.Key);
+    if (text === undefined)
+      throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: {} });
+    return { Body: { transformToString: async () => text } } as unknown as GetObjectCommandOutput;
+  });
+  s3.on(DeleteObjectCommand).callsFake(async (input: { Key: string }) => {
+    objects.delete(input.Key);
+    return {};
+  });
+  return objects;
+}
+
+function configure(extra: Record<string, string> = {}): void {
+  for (const [name, value] of Object.entries({
+    FINDINGS_BUCKET: "jc-findings-test",
+    ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:jumpcloud-alerts",
+    API_KEY_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:jumpcloud-remediation",
+    AWS_REGION: "us-east-1",
+    ...extra,
+  }))
+    vi.stubEnv(name, value);
+}
 
 /** Keeps the handler's Powertools log lines (stdout, and stderr for warnings) out of the test output. */
 function captureWarnings(): () => string {
@@ -23,6 +83,7 @@ function captureWarnings(): () => string {
 describe("remediation handler", () => {
   const load = async () => {
     vi.resetModules();
+    configure();
     return (await import("../../../lambdas/handlers/remediate.js")).handler;
   };
 
@@ -69,39 +130,97 @@ describe("remediation handler", () => {
     ["null", null, /^Invalid event: \(root\): /],
     ["an array", [{ mode: "plan", requestedBy: "alice@example.com" }], /^Invalid event: \(root\): /],
   ])("refuses %s", async (_name, payload, message) => {
-    const output = captureWarnings();
+    captureWarnings();
     const handler = await load();
     const error = await rejection(handler(payload));
     expect(error.name).toBe("InvalidEventError");
     expect(error.code).toBe("INVALID_EVENT");
     expect(error.message).toMatch(message);
-    expect(output()).not.toContain("Remediation requested");
+    expect(s3.calls()).toHaveLength(0);
   });
 
-  it.each([
-    { mode: "plan", requestedBy: "alice@example.com" },
-    {
-      mode: "apply",
-      planId: "plan-20261128-abc123",
-      controls: ["1.1", "2.1"],
-      requestedBy: "alice@example.com",
-      reason: "CHG-1234",
-      orgId: ORG,
-    },
-  ])("refuses a valid $mode request with REMEDIATION_NOT_AVAILABLE and changes nothing", async (request) => {
-    const output = captureWarnings();
-    const handler = await load();
-    expect(await handler(request)).toEqual({
-      ok: false,
-      code: "REMEDIATION_NOT_AVAILABLE",
-      message: "Remediation is not available in this release; nothing was changed.",
-    });
-    const line = JSON.parse(output().trim().split("\n").at(-1) ?? "{}") as Record<string, unknown>;
-    expect(line).toMatchObject({
-      level: "WARN",
-      message: "Remediation requested but not available in this release",
-      mode: request.mode,
-      requestedBy: "alice@example.com",
-    });
+  it("plans, applies, treats a second apply as a no-op, and rolls back", async () => {
+    captureWarnings();
+    const sim = await startSimulator({ scenario: "compliant" });
+    try {
+      const admin = sim.scenario.organizations[0]?.admins.find(
+        (a) => a.email === "bob.admin@example.com",
+      ) as Record<string, unknown>;
+      admin.enableMultiFactor = false;
+      const objects = fakeBucket();
+      sm.on(GetSecretValueCommand).resolves({ SecretString: sim.apiKey });
+      sns.on(PublishCommand).resolves({});
+      vi.resetModules();
+      configure({ JC_BASE_URL: sim.url, JC_INSIGHTS_URL: sim.insightsUrl });
+      const { handler } = await import("../../../lambdas/handlers/remediate.js");
+
+      const planned = await handler({
+        mode: "plan",
+        controls: ["1.1"],
+        requestedBy: "alice@example.com",
+        reason: "CHG-1234",
+      });
+      expect(planned).toMatchObject({ ok: true, mode: "plan" });
+      const planId = (planned as { plan: { planId: string } }).plan.planId;
+      expect(sim.writes()).toEqual([]);
+      expect([...objects.keys()]).toEqual([`remediations/${ORG}/${planId}.json`]);
+
+      const applied = await handler({ mode: "apply", planId, requestedBy: "alice@example.com" });
+      expect(applied).toMatchObject({
+        ok: true,
+        mode: "apply",
+        noop: false,
+        plan: { status: "applied", applied: { statusAfter: { "1.1": "PASS" } } },
+      });
+      expect(admin.enableMultiFactor).toBe(true);
+      expect(sim.writes().map((w) => `${w.method} ${w.path}`)).toEqual([`PUT /api/users/${admin._id}`]);
+      expect(s3.commandCalls(PutObjectCommand).some((c) => c.args[0].input.IfNoneMatch === "*")).toBe(true);
+      expect(objects.has(`remediations/${ORG}/lock.json`)).toBe(false);
+      const message = JSON.parse(String(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message)) as {
+        email: string;
+      };
+      expect(message.email).toContain("Who: alice@example.com. Why: CHG-1234.");
+      expect(message.email).toContain("1.1 FAIL → PASS");
+
+      expect(await handler({ mode: "apply", planId, requestedBy: "alice@example.com" })).toMatchObject({
+        ok: true,
+        noop: true,
+      });
+      expect(sim.writes()).toHaveLength(1);
+
+      expect(await handler({ mode: "rollback", planId, requestedBy: "alice@example.com" })).toMatchObject({
+        ok: true,
+        plan: { status: "rolled-back" },
+      });
+      expect(admin.enableMultiFactor).toBe(false);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it("answers an unknown plan with a refusal, not a crash", async () => {
+    captureWarnings();
+    const sim = await startSimulator({ scenario: "compliant" });
+    try {
+      fakeBucket();
+      sm.on(GetSecretValueCommand).resolves({ SecretString: sim.apiKey });
+      vi.resetModules();
+      configure({ JC_BASE_URL: sim.url, JC_INSIGHTS_URL: sim.insightsUrl });
+      const { handler } = await import("../../../lambdas/handlers/remediate.js");
+      expect(
+        await handler({
+          mode: "apply",
+          planId: "rp-20991231T000000Z-deadbeef",
+          requestedBy: "alice@example.com",
+        }),
+      ).toEqual({
+        ok: false,
+        code: "PLAN_NOT_FOUND",
+        message: `No plan rp-20991231T000000Z-deadbeef for organization ${ORG}`,
+      });
+      expect(sim.writes()).toEqual([]);
+    } finally {
+      await sim.close();
+    }
   });
 });

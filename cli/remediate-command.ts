@@ -1,0 +1,117 @@
+/** `jc-audit remediate`: plan (default), `--apply PLAN_ID` or `--rollback PLAN_ID`, locally or on the simulator. */
+import { userInfo } from "node:os";
+import { resolve } from "node:path";
+import { createJumpCloudClient } from "../lambdas/jumpcloud/client.js";
+import { JumpCloudConfigError } from "../lambdas/jumpcloud/errors.js";
+import { runRemediation } from "../lambdas/remediation/request.js";
+import { InvalidEventError, parseEvent } from "../lambdas/service/parse-event.js";
+import { remediationRequestSchema } from "../lambdas/service/remediation-request.js";
+import { localRemediationStore } from "../lambdas/store/local-remediation-store.js";
+import { startSimulator } from "../sim/index.js";
+import { EXIT, UsageError } from "./errors.js";
+import { renderRemediation } from "./render-plan.js";
+import type { CommandIo } from "./run-command.js";
+
+/** Raw flags of `jc-audit remediate`. */
+export interface RemediateFlags {
+  controls?: string;
+  apply?: string;
+  rollback?: string;
+  requestedBy?: string;
+  reason?: string;
+  trustedRanges?: string;
+  region: string;
+  baseUrl?: string;
+  insightsUrl?: string;
+  orgId?: string;
+  out: string;
+  format: string;
+  demo?: boolean;
+}
+
+// Refusals that are about the request (exit 2) rather than about the organization's state (exit 1).
+const REQUEST_CODES = new Set([
+  "INVALID_REQUEST",
+  "PLAN_NOT_FOUND",
+  "PLAN_EXPIRED",
+  "PLAN_NOT_APPLIED",
+  "PLAN_ROLLED_BACK",
+  "NO_TRUSTED_RANGES",
+]);
+
+/** Runs one remediation request; returns the exit code. */
+export async function remediateCommand(flags: RemediateFlags, io: CommandIo): Promise<number> {
+  try {
+    if (flags.apply && flags.rollback) throw new UsageError("--apply and --rollback cannot be combined");
+    if (!["table", "json"].includes(flags.format))
+      throw new UsageError(`--format must be table or json, got "${flags.format}"`);
+    if (flags.demo && (flags.baseUrl || flags.insightsUrl || flags.orgId)) {
+      throw new UsageError(
+        "--demo runs on the built-in simulator: it cannot be combined with --base-url, --insights-url or --org-id",
+      );
+    }
+    const request = parseEvent(remediationRequestSchema, {
+      mode: flags.apply ? "apply" : flags.rollback ? "rollback" : "plan",
+      ...(flags.controls !== undefined
+        ? {
+            controls: flags.controls
+              .split(",")
+              .map((id) => id.trim())
+              .filter(Boolean),
+          }
+        : {}),
+      ...(flags.apply || flags.rollback ? { planId: flags.apply ?? flags.rollback } : {}),
+      requestedBy: flags.requestedBy ?? io.env.USER ?? userInfo().username,
+      ...(flags.reason ? { reason: flags.reason } : {}),
+      ...(flags.orgId ? { orgId: flags.orgId } : {}),
+    });
+    const trustedRanges =
+      flags.trustedRanges
+        ?.split(",")
+        .map((r) => r.trim())
+        .filter(Boolean) ?? [];
+    const sim = flags.demo ? await startSimulator({ scenario: "demo" }) : undefined;
+    try {
+      const apiKey = sim ? sim.apiKey : io.env.JC_API_KEY;
+      if (!apiKey)
+        throw new UsageError(
+          "JC_API_KEY is not set: export the API key of an admin allowed to make these changes (it is never taken as a flag)",
+        );
+      const client = createJumpCloudClient({
+        apiKey,
+        region: flags.region as "us",
+        ...(sim ? { baseUrl: sim.url, insightsUrl: sim.insightsUrl } : {}),
+        ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
+        ...(flags.insightsUrl ? { insightsUrl: flags.insightsUrl } : {}),
+        ...(flags.orgId ? { orgId: flags.orgId } : {}),
+      });
+      const result = await runRemediation(
+        { client, store: localRemediationStore(resolve(flags.out)) },
+        request,
+        trustedRanges,
+      );
+      if (!result.ok) {
+        io.stderr.write(`jc-audit: ${result.message}\n`);
+        return REQUEST_CODES.has(result.code) ? EXIT.usage : EXIT.failed;
+      }
+      io.stdout.write(
+        flags.format === "json"
+          ? `${JSON.stringify(result.plan, null, 2)}\n`
+          : `${renderRemediation(result, io.stdout.isTTY === true)}\n`,
+      );
+      return EXIT.ok;
+    } finally {
+      await sim?.close();
+    }
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      error instanceof InvalidEventError ||
+      error instanceof JumpCloudConfigError
+    ) {
+      io.stderr.write(`jc-audit: ${error.message.replace(/^Invalid event: /, "invalid request: ")}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}

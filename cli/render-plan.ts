@@ -1,0 +1,53 @@
+/** A remediation plan (or its outcome) as a terminal would show it: what changes, before → after. */
+import pc from "picocolors";
+import type { RemediationResult } from "../lambdas/remediation/request.js";
+
+/** Renders the result of a remediation request. */
+export function renderRemediation(result: Extract<RemediationResult, { ok: true }>, color: boolean): string {
+  const c = pc.createColors(color);
+  const { plan } = result;
+  const lines = [c.bold(`Remediation plan ${plan.planId} · organization ${plan.orgId} · ${plan.status}`)];
+  lines.push(
+    c.dim(
+      `requested by ${plan.requestedBy}${plan.reason ? ` (${plan.reason})` : ""} · expires ${plan.expiresAt}`,
+    ),
+    "",
+  );
+  const after = plan.rolledBack?.statusAfter ?? plan.applied?.statusAfter;
+  for (const control of plan.controls) {
+    const status = after
+      ? `${control.statusBefore} → ${after[control.controlId] ?? "?"}`
+      : control.statusBefore;
+    lines.push(`${c.bold(control.controlId)} ${control.title} · ${status}`);
+    if (control.actions.length === 0) {
+      lines.push(
+        `    ${c.dim(control.automated === "no" ? "manual: follow the guide" : "nothing to change automatically")}`,
+      );
+      if (control.automated === "no" && control.statusBefore !== "PASS")
+        for (const step of control.manualSteps) lines.push(`    - ${step}`);
+    }
+    for (const action of control.actions) {
+      lines.push(`    ${c.cyan("~")} ${action.description}`);
+      lines.push(
+        `      ${action.resource.type} ${action.resource.name} · ${action.field}: ${JSON.stringify(action.before)} → ${JSON.stringify(action.after)}`,
+      );
+    }
+    for (const warning of control.warnings) lines.push(`    ${c.yellow("!")} ${warning}`);
+  }
+  const count = plan.controls.reduce((n, control) => n + control.actions.length, 0);
+  lines.push("");
+  if (result.mode === "plan")
+    lines.push(
+      `${count} change(s) planned; nothing was changed. Apply with: jc-audit remediate --apply ${plan.planId}`,
+    );
+  else if (result.noop) lines.push(`Plan ${plan.planId} was already applied; nothing was changed.`);
+  else if (result.mode === "apply")
+    lines.push(
+      `Applied ${plan.applied?.results.filter((r) => r.outcome === "applied").length ?? 0} change(s). Undo with: jc-audit remediate --rollback ${plan.planId}`,
+    );
+  else
+    lines.push(
+      `Rolled back: ${plan.rolledBack?.outcomes.map((o) => `${o.actionId} ${o.outcome}`).join(", ") || "nothing to undo"}.`,
+    );
+  return lines.join("\n");
+}

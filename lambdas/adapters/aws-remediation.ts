@@ -1,0 +1,43 @@
+/** Builds remediation's dependencies from AWS services and the validated configuration. */
+import type { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { createJumpCloudClient } from "../jumpcloud/client.js";
+import type { RemediationDependencies } from "../remediation/service.js";
+import type { RemediationConfig } from "../service/config.js";
+import type { AwsClients } from "./aws-audit.js";
+import { fromPowertools } from "./logger.js";
+import { s3RemediationStore } from "./s3-remediation-store.js";
+import { apiKeyReader } from "./secrets.js";
+import { snsNotifier } from "./sns-notifier.js";
+
+/** Dependencies for a request about one organization (the request's, the only configured one, or the key's). */
+export function awsRemediationDependencies(
+  config: RemediationConfig,
+  logger: PowertoolsLogger,
+  clients: AwsClients = {},
+): (orgId?: string) => Promise<RemediationDependencies> {
+  const log = fromPowertools(logger);
+  const store = s3RemediationStore(clients.s3 ?? new S3Client({}), config.FINDINGS_BUCKET);
+  const notifier = snsNotifier(clients.sns ?? new SNSClient({}), config.ALERTS_TOPIC_ARN);
+  const readKey = apiKeyReader(config.API_KEY_SECRET_ARN, clients.secrets ?? new SecretsManagerClient({}));
+  return async (orgId) => {
+    const org = orgId ?? (config.JC_ORG_IDS.length === 1 ? config.JC_ORG_IDS[0] : undefined);
+    const client = createJumpCloudClient({
+      apiKey: await readKey(),
+      region: config.JC_REGION,
+      ...(config.JC_BASE_URL ? { baseUrl: config.JC_BASE_URL } : {}),
+      ...(config.JC_INSIGHTS_URL ? { insightsUrl: config.JC_INSIGHTS_URL } : {}),
+      ...(org ? { orgId: org } : {}),
+      logger: log,
+    });
+    return {
+      client,
+      store,
+      notifier,
+      logger: log,
+      ...(config.JC_PLAN ? { jumpcloudPlan: config.JC_PLAN } : {}),
+    };
+  };
+}
