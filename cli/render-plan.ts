@@ -36,11 +36,13 @@ export function renderRemediation(result: Extract<RemediationResult, { ok: true 
   }
   const count = plan.controls.reduce((n, control) => n + control.actions.length, 0);
   lines.push("");
-  if (result.mode === "plan")
+  if (result.mode === "plan") {
     lines.push(
-      `${count} change(s) planned; nothing was changed. Apply with: jc-audit remediate --apply ${plan.planId}`,
+      count === 0
+        ? "Nothing to change automatically (see the warnings and manual steps); nothing was changed."
+        : `${count} change(s) planned; nothing was changed. Apply with: jc-audit remediate --apply ${plan.planId}`,
     );
-  else if (result.noop) lines.push(`Plan ${plan.planId} was already applied; nothing was changed.`);
+  } else if (result.noop) lines.push(`Plan ${plan.planId} was already applied; nothing was changed.`);
   else if (result.mode === "apply")
     lines.push(
       `Applied ${plan.applied?.results.filter((r) => r.outcome === "applied").length ?? 0} change(s). Undo with: jc-audit remediate --rollback ${plan.planId}`,

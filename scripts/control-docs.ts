@@ -10,7 +10,7 @@ export const MARKERS = {
 /** The catalog section: a summary table, then each control's checks, thresholds and remediation. */
 export function renderControlDocs(): string {
   const lines = [
-    "The remediation column says whether the guide's fix can be automated (`opt-in`: only when named, with a lock-out warning); the remediation function that applies it is not built yet.",
+    "The remediation column says whether `jc-audit remediate` (and the remediation function) can apply the guide's fix: `yes`, `opt-in` (only when named, with a lock-out warning) or `no` (the plan lists the manual steps).",
     "",
     "| id | control | level | severity | CIS | NIST 800-53 | SOC 2 | plans | remediation |",
     "|---|---|---|---|---|---|---|---|---|",
@@ -43,7 +43,7 @@ export function renderControlDocs(): string {
     lines.push(
       "",
       `Plans: ${c.plans.availability}.`,
-      `Remediation (planned, ${c.remediation.automated}): ${c.remediation.description}`,
+      `Remediation (${c.remediation.automated}): ${c.remediation.description}`,
     );
     if (c.metadataNote) lines.push(`Note: ${c.metadataNote}`);
   }

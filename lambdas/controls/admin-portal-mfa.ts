@@ -8,6 +8,18 @@ export function adminResource(admin: AdminUser): { type: string; id: string; nam
   return { type: "admin", id: admin._id, name: admin.email ?? (name || admin._id) };
 }
 
+/** Admins that will still fail after remediation: MFA can be required for them, but only they can enroll. */
+function unenrolledWarning(admins: AdminUser[]): string[] {
+  const names = admins
+    .filter((a) => a.suspended !== true && a.totpEnrolled !== true)
+    .map((a) => adminResource(a).name);
+  return names.length === 0
+    ? []
+    : [
+        `Not enrolled, so 1.1 stays FAIL until they enroll at their next login: ${names.join(", ")}. Remediation can require MFA, not enroll it.`,
+      ];
+}
+
 /** 1.1 */
 export const adminPortalMfa = defineControl({
   id: "1.1",
@@ -52,13 +64,7 @@ export const adminPortalMfa = defineControl({
         actions,
         warnings: [
           "requireAdminMFA (the Global MFA Requirement) is read-only in the API: it is reported, never written.",
-          ...(admins.some(
-            (a) => a.suspended !== true && a.enableMultiFactor === true && a.totpEnrolled !== true,
-          )
-            ? [
-                "Admins with MFA required but not enrolled must enroll themselves; remediation cannot do it for them.",
-              ]
-            : []),
+          ...unenrolledWarning(admins),
         ],
       };
     },

@@ -14,7 +14,7 @@ import { resolveThresholds } from "../engine/thresholds.js";
 import type { JumpCloudClient } from "../jumpcloud/client.js";
 import type { Notifier } from "../service/notifier.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
-import type { PlanOptions } from "./actions.js";
+import type { PlanOptions, RemediationAction } from "./actions.js";
 import { RemediationError } from "./errors.js";
 import { type ActionResult, applyAction, type CreatedRefs, readCurrent, undoAction } from "./executor.js";
 import { remediationAlert } from "./notify.js";
@@ -174,7 +174,24 @@ export async function applyPlan(
       );
     const refs: CreatedRefs = new Map();
     const results: ActionResult[] = [];
-    for (const action of actions) results.push(await applyAction(deps.client, action, refs));
+    try {
+      for (const action of actions) results.push(await applyAction(deps.client, action, refs));
+    } catch (error) {
+      // Why: a failure after earlier actions succeeded left them in place with no record (the plan
+      // stayed "planned", rollback refused), e.g. a 3.1 list without its policy, which made every later
+      // plan drift. Undo them, so the error still means nothing was changed, or say what is left.
+      const left = await undoPartial(deps, actions, results);
+      (deps.logger ?? silentLogger).warn("Remediation apply failed; earlier changes undone", {
+        planId: plan.planId,
+        applied: results.length,
+        left: left.length,
+      });
+      if (left.length === 0) throw error;
+      throw new RemediationError(
+        "WRITE_FAILED",
+        `${(error as Error).message}; these earlier changes could not be undone, fix them by hand: ${left.join("; ")}`,
+      );
+    }
     const applied: RemediationPlan = {
       ...plan,
       status: "applied",
@@ -274,6 +291,26 @@ async function withLock<T>(
   } finally {
     await deps.store.releaseLock(orgId);
   }
+}
+
+/** Undoes the actions applied before a failure, last first; returns the descriptions of those it could not undo. */
+async function undoPartial(
+  deps: RemediationDependencies,
+  actions: RemediationAction[],
+  results: ActionResult[],
+): Promise<string[]> {
+  const byId = new Map(actions.map((a) => [a.id, a]));
+  const left: string[] = [];
+  for (const result of [...results].reverse()) {
+    const action = byId.get(result.actionId);
+    if (!action) continue;
+    try {
+      if ((await undoAction(deps.client, action, result)) === "changed-since") left.push(action.description);
+    } catch {
+      left.push(action.description);
+    }
+  }
+  return left;
 }
 
 /** Statuses of the plan's controls now. */
