@@ -1,0 +1,105 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type RunningSimulator, startSimulator } from "../../sim/index.js";
+import { runCli } from "../helpers/cli.js";
+
+let out: string;
+let sim: RunningSimulator;
+beforeEach(async () => {
+  out = await mkdtemp(join(tmpdir(), "jc-remediate-"));
+  sim = await startSimulator({ scenario: "compliant" });
+});
+afterEach(async () => {
+  await sim.close();
+  await rm(out, { recursive: true, force: true });
+});
+
+const flags = () => [
+  "--base-url",
+  sim.url,
+  "--insights-url",
+  sim.insightsUrl,
+  "--out",
+  out,
+  "--requested-by",
+  "alice@example.com",
+];
+const env = () => ({ JC_API_KEY: sim.apiKey });
+const bob = () =>
+  sim.scenario.organizations[0]?.admins.find((a) => a.email === "bob.admin@example.com") as Record<
+    string,
+    unknown
+  >;
+const planIdOf = (text: string) => /--apply (rp-[\w-]+)/.exec(text)?.[1] ?? "";
+
+describe("jc-audit remediate", () => {
+  it("plans without writing, applies, is a no-op the second time, rolls back", async () => {
+    bob().enableMultiFactor = false;
+    const planned = await runCli(["remediate", "--controls", "1.1", ...flags()], env());
+    expect(planned.code).toBe(0);
+    expect(planned.stdout).toContain("admin bob.admin@example.com · enableMultiFactor: false → true");
+    expect(sim.writes()).toEqual([]);
+    const planId = planIdOf(planned.stdout);
+
+    const applied = await runCli(["remediate", "--apply", planId, ...flags()], env());
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain("1.1 Secure Admin Portal Access · FAIL → PASS");
+    expect(bob().enableMultiFactor).toBe(true);
+
+    const again = await runCli(["remediate", "--apply", planId, ...flags()], env());
+    expect(again.stdout).toContain(`Plan ${planId} was already applied; nothing was changed.`);
+    expect(sim.writes()).toHaveLength(1);
+
+    const rolledBack = await runCli(["remediate", "--rollback", planId, ...flags()], env());
+    expect(rolledBack.code).toBe(0);
+    expect(bob().enableMultiFactor).toBe(false);
+  });
+
+  it("exit 1 with one line when the state changed since the plan, and changes nothing", async () => {
+    bob().enableMultiFactor = false;
+    const planId = planIdOf((await runCli(["remediate", "--controls", "1.1", ...flags()], env())).stdout);
+    bob().enableMultiFactor = true;
+    const { code, stderr } = await runCli(["remediate", "--apply", planId, ...flags()], env());
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^jc-audit: State changed since plan rp-[\w-]+; nothing was changed: bob\.admin@example\.com enableMultiFactor: planned from false, now true\n$/,
+    );
+    expect(sim.writes()).toEqual([]);
+  });
+
+  it.each([
+    [
+      ["remediate", "--apply", "rp-1", "--rollback", "rp-1"],
+      /^jc-audit: --apply and --rollback cannot be combined\n$/,
+    ],
+    [["remediate", "--controls", "1.1,7.7"], /^jc-audit: invalid request: controls\.1: unknown control id/],
+    [
+      ["remediate", "--apply", "../../etc/passwd"],
+      /^jc-audit: invalid request: planId: must be a plan id returned by plan mode\n$/,
+    ],
+    [
+      ["remediate", "--apply", "rp-20991231T000000Z-deadbeef"],
+      /^jc-audit: No plan rp-20991231T000000Z-deadbeef for organization /,
+    ],
+    [["remediate", "--controls", "3.1"], /^jc-audit: 3\.1 needs your corporate egress ranges/],
+    [
+      ["remediate", "--controls", "3.1", "--trusted-ranges", "10.0.0.0/8"],
+      /^jc-audit: Trusted ranges refused: "10\.0\.0\.0\/8" overlaps 10\.0\.0\.0\/8, private/,
+    ],
+  ])("exit 2 and one line for %j", async (args, message) => {
+    if (args.includes("3.1")) sim.scenario.organizations[0]?.authnPolicies.splice(1, 1); // no conditional-access policy left
+    const { code, stderr, stdout } = await runCli([...args, ...flags()], env());
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(message);
+    expect(sim.writes()).toEqual([]);
+  });
+
+  it("needs JC_API_KEY", async () => {
+    const { code, stderr } = await runCli(["remediate", ...flags()], {});
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^jc-audit: JC_API_KEY is not set/);
+  });
+});
