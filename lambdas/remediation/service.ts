@@ -12,7 +12,7 @@ import { evaluateControl, type Plan } from "../engine/evaluate.js";
 import { resolveOrgId, runAudit } from "../engine/run.js";
 import { resolveThresholds } from "../engine/thresholds.js";
 import type { JumpCloudClient } from "../jumpcloud/client.js";
-import type { Notifier } from "../service/notifier.js";
+import type { AlertMessage, Notifier } from "../service/notifier.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
 import type { PlanOptions, RemediationAction } from "./actions.js";
 import { RemediationError } from "./errors.js";
@@ -204,7 +204,7 @@ export async function applyPlan(
       },
     };
     await deps.store.putPlan(applied);
-    await deps.notifier?.publish(remediationAlert(applied, "applied"));
+    await notify(deps, remediationAlert(applied, "applied"));
     return { plan: applied, noop: false };
   });
 }
@@ -250,7 +250,7 @@ export async function rollbackPlan(
       },
     };
     await deps.store.putPlan(rolledBack);
-    await deps.notifier?.publish(remediationAlert(rolledBack, "rolled-back"));
+    await notify(deps, remediationAlert(rolledBack, "rolled-back"));
     return rolledBack;
   });
 }
@@ -311,6 +311,21 @@ async function undoPartial(
     }
   }
   return left;
+}
+
+/**
+ * The change is made and recorded by now: a failing notification must not turn it into an error
+ * (a retry would be a no-op and the message would never go), so it is logged loudly instead.
+ */
+async function notify(deps: RemediationDependencies, message: AlertMessage): Promise<void> {
+  try {
+    await deps.notifier?.publish(message);
+  } catch (error) {
+    (deps.logger ?? silentLogger).error("Remediation notification failed; the change was made and recorded", {
+      subject: message.subject,
+      error: (error as Error).message,
+    });
+  }
 }
 
 /** Statuses of the plan's controls now. */

@@ -20,8 +20,17 @@ export const remediationRequestSchema = z
       .string()
       .regex(/^[A-Za-z0-9-]{8,64}$/, "must be a plan id returned by plan mode")
       .optional(),
-    requestedBy: z.string().min(3).max(200),
-    reason: z.string().max(1000).optional(),
+    // Both end up in notifications and logs: no control characters (a newline could forge lines there).
+    requestedBy: z
+      .string()
+      .max(200)
+      .regex(/^[^\p{Cc}]*$/u, "must not contain control characters such as newlines")
+      .refine((text) => text.trim().length >= 3, { message: "must name who asks (3 characters at least)" }),
+    reason: z
+      .string()
+      .max(1000)
+      .regex(/^[^\p{Cc}]*$/u, "must not contain control characters such as newlines")
+      .optional(),
     orgId: z
       .string()
       .regex(/^[0-9a-f]{24}$/i, "must be 24 hexadecimal characters")
