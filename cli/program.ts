@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { CONTROLS } from "../lambdas/controls/registry.js";
 import { EngineError } from "../lambdas/engine/errors.js";
 import pkg from "../package.json" with { type: "json" };
+import { type DetectFlags, detectCommand } from "./detect-command.js";
 import { EXIT, UsageError } from "./errors.js";
 import { parseRunFlags, type RunFlags } from "./options.js";
 import { type RemediateFlags, remediateCommand } from "./remediate-command.js";
@@ -67,6 +68,21 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     .option("--demo", "run on the built-in simulator's demo organization (fresh on every invocation)")
     .action(async (flags: RemediateFlags) => {
       exitCode = await remediateCommand(flags, io);
+    });
+
+  program
+    .command("detect")
+    .description("Run the Sigma detections over recent Directory Insights events (API key from JC_API_KEY)")
+    .option("--since <duration>", "how far back: 30m, 24h, 7d (at most 90d)", "24h")
+    .option("--rules <dir>", "folder of Sigma rules (default: the bundled detections/)")
+    .option("--format <format>", "table or json", "table")
+    .option("--region <region>", "JumpCloud region: us, eu or in", "us")
+    .option("--base-url <url>", "console API origin")
+    .option("--insights-url <url>", "Directory Insights base URL")
+    .option("--org-id <id>", "organization id (multi-tenant admins)")
+    .option("--demo", "run on the built-in simulator's demo organization")
+    .action(async (flags: DetectFlags) => {
+      exitCode = await detectCommand(flags, io);
     });
 
   program

@@ -11,6 +11,7 @@ import { ApiKeySecret } from "./api-key-secret.js";
 import { AuditFunction } from "./audit-function.js";
 import type { DeployConfig } from "./config.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
+import { DetectionFunction } from "./detection-function.js";
 import { FindingsBucket } from "./findings-bucket.js";
 import { RemediationFunction } from "./remediation-function.js";
 import type { ServiceFunctionOptions } from "./service-function.js";
@@ -42,6 +43,8 @@ export class AuditStack extends Stack {
   readonly audits: ReadonlyMap<string, AuditFunction>;
   /** The remediation function. */
   readonly remediation: RemediationFunction;
+  /** The scheduled Sigma detections, unless `jcAudit:detections` is false. */
+  readonly detection: DetectionFunction | undefined;
 
   constructor(scope: Construct, id: string, props: AuditStackProps) {
     super(scope, id, props);
@@ -102,6 +105,19 @@ export class AuditStack extends Stack {
       );
     }
     this.audits = audits;
+    this.detection = config.detections
+      ? new DetectionFunction(this, "Detection", {
+          schedule: config.detections.schedule,
+          silenceHours: config.detections.silenceHours,
+          findingsBucket: this.findings.bucket,
+          apiKey: this.auditApiKey,
+          alertsTopic: this.alerts.topic,
+          deadLetterQueue: this.deadLetterQueue.queue,
+          region: config.region,
+          orgIds: config.orgIds,
+          functionOptions,
+        })
+      : undefined;
     this.remediation = new RemediationFunction(this, "Remediation", {
       findingsBucket: this.findings.bucket,
       apiKey: this.remediationApiKey,

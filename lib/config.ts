@@ -78,6 +78,8 @@ export interface DeployConfig {
   readonly tracing: boolean;
   /** Log level of the functions (`jcAudit:logLevel`). */
   readonly logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR";
+  /** The scheduled Sigma detections (`jcAudit:detections`, `jcAudit:detectionSchedule`, `jcAudit:silenceHours`); undefined: not deployed. */
+  readonly detections: { readonly schedule: string; readonly silenceHours: number } | undefined;
 }
 
 /** Every problem of a configuration, one line each, naming the context key. */
@@ -216,6 +218,9 @@ const schema = z.strictObject(
       .default(1),
     "jcAudit:tracing": boolean.default(false),
     "jcAudit:logLevel": oneOf(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+    "jcAudit:detections": boolean.default(true),
+    "jcAudit:detectionSchedule": schedule.default("rate(15 minutes)"),
+    "jcAudit:silenceHours": z.coerce.number().int().min(1).max(2160).default(24),
   },
   {
     error: (issue) =>
@@ -340,5 +345,8 @@ export function loadDeployConfig(context: Readonly<Record<string, unknown>>): De
     ...(concurrency === "none" ? {} : { reservedConcurrency: concurrency }),
     tracing: parsed["jcAudit:tracing"],
     logLevel: parsed["jcAudit:logLevel"],
+    detections: parsed["jcAudit:detections"]
+      ? { schedule: parsed["jcAudit:detectionSchedule"], silenceHours: parsed["jcAudit:silenceHours"] }
+      : undefined,
   };
 }

@@ -87,6 +87,11 @@ export interface ServiceFunctionProps extends ServiceFunctionOptions {
    * @default Duration.hours(6)
    */
   readonly maxEventAge?: Duration;
+  /**
+   * Folders of the repository copied beside the bundle (e.g. `detections`, the Sigma rules read at cold start).
+   * @default []
+   */
+  readonly copyIntoBundle?: readonly string[];
 }
 
 /** CloudWatch namespace of the functions' Powertools metrics (`POWERTOOLS_METRICS_NAMESPACE`). */
@@ -139,7 +144,19 @@ export class ServiceFunction extends Construct {
       onFailure: new destinations.SqsDestination(props.deadLetterQueue),
       retryAttempts: props.retryAttempts ?? 2,
       maxEventAge: props.maxEventAge ?? Duration.hours(6),
-      bundling: BUNDLING,
+      bundling: props.copyIntoBundle?.length
+        ? {
+            ...BUNDLING,
+            commandHooks: {
+              beforeBundling: () => [],
+              beforeInstall: () => [],
+              afterBundling: (inputDir: string, outputDir: string) =>
+                (props.copyIntoBundle ?? []).map(
+                  (folder) => `cp -R "${join(inputDir, folder)}" "${join(outputDir, folder)}"`,
+                ),
+            },
+          }
+        : BUNDLING,
       environment: {
         ...props.environment,
         NODE_OPTIONS: "--enable-source-maps",

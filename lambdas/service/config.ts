@@ -112,3 +112,36 @@ export function loadRemediationConfig(env: Record<string, string | undefined>): 
   }
   return parsed.data;
 }
+
+const detectionEnvSchema = auditEnvSchema
+  .pick({
+    FINDINGS_BUCKET: true,
+    ALERTS_TOPIC_ARN: true,
+    API_KEY_SECRET_ARN: true,
+    JC_REGION: true,
+    JC_BASE_URL: true,
+    JC_INSIGHTS_URL: true,
+    JC_ORG_IDS: true,
+    AWS_REGION: true,
+  })
+  .extend({
+    /** No Directory Insights events for this many hours is alerted once. */
+    SILENCE_HOURS: z.coerce.number().int().min(1).max(2160).default(24),
+    /** Minutes re-read before the checkpoint, for late events. */
+    OVERLAP_MINUTES: z.coerce.number().int().min(0).max(120).default(5),
+    /** Folder of the Sigma rules; default: the copy shipped beside the bundle. */
+    RULES_DIR: z.string().min(1).optional(),
+  });
+
+/** Validated configuration of the detection function. */
+export type DetectionConfig = z.infer<typeof detectionEnvSchema>;
+
+/** Reads and validates the detection function's environment; names the first bad variable. */
+export function loadDetectionConfig(env: Record<string, string | undefined>): DetectionConfig {
+  const parsed = detectionEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  return parsed.data;
+}

@@ -6,13 +6,17 @@ import { BUNDLING, ESM_REQUIRE_BANNER, LAMBDA_ESBUILD_OPTIONS } from "../../lib/
 import { resources, synth } from "./synth.js";
 
 describe("bundling", () => {
-  it("bundles the audit and remediation handlers into minified ES modules with the require banner", () => {
+  it("bundles the audit, detection and remediation handlers into minified ES modules with the require banner", () => {
     const { app, template } = synth({ "jcAudit:controls": ["1.1"] }, { bundle: true });
     const assets = Object.values(resources(template, "AWS::Lambda::Function")).map((fn) => {
       const key = (fn.Properties.Code as { S3Key: string }).S3Key;
       return join(app.outdir, `asset.${key.replace(/\.zip$/, "")}`);
     });
-    expect(assets).toHaveLength(2);
+    expect(assets).toHaveLength(3);
+    // The detection function ships the Sigma rules beside its bundle.
+    expect(
+      assets.filter((dir) => existsSync(join(dir, "detections", "admin-login-failed.yml"))),
+    ).toHaveLength(1);
     for (const dir of assets) {
       const code = readFileSync(join(dir, "index.mjs"), "utf8");
       expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);

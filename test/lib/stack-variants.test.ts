@@ -8,8 +8,9 @@ const controlIdsOf = (template: Template) =>
   Object.values(resources(template, "AWS::Events::Rule"))
     .map((rule) => {
       const targets = rule.Properties.Targets as Array<{ InputTransformer: { InputTemplate: string } }>;
-      return /"controlId":"([^"]+)"/.exec(targets[0]?.InputTransformer.InputTemplate ?? "")?.[1];
+      return /"controlId":"([^"]+)"/.exec(targets[0]?.InputTransformer?.InputTemplate ?? "")?.[1];
     })
+    .filter((id) => id !== undefined) // the detection schedule names no control
     .sort();
 
 describe("by level", () => {
@@ -18,8 +19,8 @@ describe("by level", () => {
     const l1 = CONTROLS.filter((c) => c.level === "L1").map((c) => c.id);
     expect(l1.length).toBeLessThan(CONTROLS.length);
     expect(controlIdsOf(template)).toEqual([...l1].sort());
-    template.resourceCountIs("AWS::Lambda::Function", l1.length + 1);
-    template.resourceCountIs("AWS::Events::Rule", l1.length);
+    template.resourceCountIs("AWS::Lambda::Function", l1.length + 2);
+    template.resourceCountIs("AWS::Events::Rule", l1.length + 1);
   });
 });
 
@@ -54,11 +55,17 @@ describe("explicit controls with every option", () => {
 
   it("deploys exactly the listed controls, each on its schedule", () => {
     expect(controlIdsOf(template)).toEqual(["1.1", "1.2", "5.2"]);
-    template.resourceCountIs("AWS::Lambda::Function", 4);
+    template.resourceCountIs("AWS::Lambda::Function", 5);
     const schedules = Object.values(resources(template, "AWS::Events::Rule")).map(
       (r) => r.Properties.ScheduleExpression,
     );
-    expect(schedules.sort()).toEqual(["cron(30 5 * * ? *)", "cron(30 5 * * ? *)", "rate(6 hours)"]);
+    // The three controls, and the detections every 15 minutes.
+    expect(schedules.sort()).toEqual([
+      "cron(30 5 * * ? *)",
+      "cron(30 5 * * ? *)",
+      "rate(15 minutes)",
+      "rate(6 hours)",
+    ]);
   });
 
   it("passes the JumpCloud settings and only the control's own thresholds", () => {
@@ -140,5 +147,47 @@ describe("explicit controls with every option", () => {
   it("names the secrets after the stack", () => {
     template.hasResourceProperties("AWS::SecretsManager::Secret", { Name: "AcmeAudit/audit-api-key" });
     template.hasResourceProperties("AWS::SecretsManager::Secret", { Name: "AcmeAudit/remediation-api-key" });
+  });
+});
+
+describe("detections", () => {
+  it("runs every 15 minutes by default, reading only the audit secret and the state/ prefix", () => {
+    const { template } = synth({});
+    const id = logicalId(template, "AWS::Lambda::Function", "DetectionDetectFunction");
+    const fn = resource(template, id);
+    expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      SILENCE_HOURS: "24",
+    });
+    const rules = Object.values(resources(template, "AWS::Events::Rule")).filter((r) =>
+      JSON.stringify(r.Properties.Targets).includes(id),
+    );
+    expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual(["rate(15 minutes)"]);
+    const policy = JSON.stringify(
+      Object.values(resources(template, "AWS::IAM::Policy")).find((p) =>
+        JSON.stringify(p.Properties.Roles).includes(
+          String((fn.Properties.Role as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]),
+        ),
+      ),
+    );
+    expect(policy).toContain("AuditApiKeySecret");
+    expect(policy).not.toContain("RemediationApiKeySecret");
+    expect(policy).toContain("/state/*");
+    expect(policy).not.toMatch(/\/(findings|runs|remediations)\/\*/);
+  });
+
+  it("follows jcAudit:detectionSchedule and can be turned off", () => {
+    const custom = synth({
+      "jcAudit:detectionSchedule": "rate(5 minutes)",
+      "jcAudit:silenceHours": "6",
+    }).template;
+    expect(
+      Object.values(resources(custom, "AWS::Events::Rule")).map((r) => r.Properties.ScheduleExpression),
+    ).toContain("rate(5 minutes)");
+    const off = synth({ "jcAudit:detections": "false" }).template;
+    expect(
+      Object.values(resources(off, "AWS::Lambda::Function")).some((f) =>
+        String(f.Properties.Description).includes("Sigma"),
+      ),
+    ).toBe(false);
   });
 });

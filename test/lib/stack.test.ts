@@ -23,6 +23,7 @@ const auditFunctions = () =>
   Object.entries(functions()).filter(([, fn]) => String(fn.Properties.Description).startsWith("Audits "));
 const remediationFunctionId = () =>
   logicalId(template, "AWS::Lambda::Function", "RemediationRemediateFunction");
+const detectionFunctionId = () => logicalId(template, "AWS::Lambda::Function", "DetectionDetectFunction");
 const auditSecretId = () => logicalId(template, "AWS::SecretsManager::Secret", "AuditApiKeySecret");
 const remediationSecretId = () =>
   logicalId(template, "AWS::SecretsManager::Secret", "RemediationApiKeySecret");
@@ -42,8 +43,9 @@ const actionsOf = (statement: PolicyStatement) => [statement.Action].flat();
 describe("one scheduled audit per control", () => {
   it("has one audit function and one rule per control, plus the remediation function", () => {
     expect(auditFunctions()).toHaveLength(CONTROLS.length);
-    template.resourceCountIs("AWS::Lambda::Function", CONTROLS.length + 1);
-    template.resourceCountIs("AWS::Events::Rule", CONTROLS.length);
+    // Plus the remediation function (no rule) and the detection function (its own rule).
+    template.resourceCountIs("AWS::Lambda::Function", CONTROLS.length + 2);
+    template.resourceCountIs("AWS::Events::Rule", CONTROLS.length + 1);
   });
 
   it.each(CONTROLS.map((c) => c.id))(
@@ -105,7 +107,7 @@ describe("functions", () => {
       expect(logGroup.Properties.RetentionInDays).toBe(365);
       expect(logGroup.DeletionPolicy).toBe("Retain");
     }
-    template.resourceCountIs("AWS::Logs::LogGroup", CONTROLS.length + 1);
+    template.resourceCountIs("AWS::Logs::LogGroup", CONTROLS.length + 2);
   });
 
   it("give the audit functions exactly the environment of the handler's contract", () => {
@@ -143,7 +145,7 @@ describe("functions", () => {
   it("send failed asynchronous invocations to the dead-letter queue; the remediation is never retried", () => {
     const queueId = logicalId(template, "AWS::SQS::Queue", "DeadLetters");
     const configs = Object.values(resources(template, "AWS::Lambda::EventInvokeConfig"));
-    expect(configs).toHaveLength(CONTROLS.length + 1);
+    expect(configs).toHaveLength(CONTROLS.length + 2);
     for (const config of configs) {
       expect(config.Properties).toMatchObject({
         DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [queueId, "Arn"] } } },
@@ -193,6 +195,9 @@ describe("API key secrets", () => {
     return roleStatements.flatMap(principals).sort() as string[];
   }
   const roleOf = (functionId: string) => refId(resource(template, functionId).Properties.Role) as string;
+  /** The audit functions' roles and the detection function's: both only read. */
+  const auditSecretReaders = () =>
+    [...auditFunctions().map(([id]) => roleOf(id)), roleOf(detectionFunctionId())].sort();
 
   it("let each audit function read the audit secret only", () => {
     for (const [id] of auditFunctions()) {
@@ -209,11 +214,7 @@ describe("API key secrets", () => {
       ]);
       expect(JSON.stringify(policy)).not.toContain(remediationSecretId());
     }
-    expect(keyDecrypters(auditSecretId())).toEqual(
-      auditFunctions()
-        .map(([id]) => roleOf(id))
-        .sort(),
-    );
+    expect(keyDecrypters(auditSecretId())).toEqual(auditSecretReaders());
   });
 
   it("let the remediation function read the remediation secret only", () => {
@@ -244,11 +245,7 @@ describe("API key secrets", () => {
       const readerArns = statement?.Condition?.StringNotEquals?.["aws:PrincipalArn"];
       return [readerArns].flat().map(refId).sort();
     };
-    expect(readers(auditSecretId())).toEqual(
-      auditFunctions()
-        .map(([id]) => roleOf(id))
-        .sort(),
-    );
+    expect(readers(auditSecretId())).toEqual(auditSecretReaders());
     expect(readers(remediationSecretId())).toEqual([roleOf(remediationFunctionId())]);
   });
 });
@@ -408,7 +405,7 @@ describe("alerts", () => {
   it("raise alarms on each function's errors and throttles and on the dead-letter queue", () => {
     const topicId = logicalId(template, "AWS::SNS::Topic", "AlertsTopic");
     const alarms = Object.values(resources(template, "AWS::CloudWatch::Alarm"));
-    expect(alarms).toHaveLength(2 * (CONTROLS.length + 1) + 1);
+    expect(alarms).toHaveLength(2 * (CONTROLS.length + 2) + 1);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     for (const functionId of Object.keys(functions())) {
       for (const metric of ["Errors", "Throttles"]) {

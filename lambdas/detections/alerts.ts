@@ -1,0 +1,100 @@
+/** The alert for one rule's matches in one run (message attribute `kind=detection`). */
+import { chatbotNotification } from "../alerts/chatbot.js";
+import { fitSubject } from "../alerts/email.js";
+import type { InsightsEvent } from "../jumpcloud/types.js";
+import type { AlertMessage } from "../service/notifier.js";
+import type { CompiledRule, DetectionMatch } from "./types.js";
+
+const SHOWN = 20;
+
+/** One line per event: time, type, who, from where, outcome. */
+export function describeEvent(event: InsightsEvent): string {
+  const who =
+    event.initiated_by?.email ??
+    event.initiated_by?.username ??
+    (event.username as string | undefined) ??
+    "unknown";
+  const outcome = event.success === false ? " (failed)" : "";
+  return `${event.timestamp} ${event.event_type}${outcome} by ${who} from ${event.client_ip ?? "unknown"}`;
+}
+
+/** One message for every match of one rule in a run. */
+export function detectionAlert(
+  rule: CompiledRule,
+  matches: readonly DetectionMatch[],
+  orgId: string,
+): AlertMessage {
+  const events = matches.flatMap((m) => m.events);
+  const groups = matches.map((m) => m.group).filter((g): g is Record<string, string> => g !== undefined);
+  const subject = fitSubject(
+    `[JumpCloud detection ${rule.level.toUpperCase()}] ${rule.title} (${events.length} event${events.length === 1 ? "" : "s"})`,
+  );
+  const lines = [
+    `${rule.title} (${rule.level}) matched ${events.length} event(s) in organization ${orgId}.`,
+    rule.description,
+    ...(groups.length
+      ? [
+          "",
+          `Groups: ${groups
+            .map((g) =>
+              Object.entries(g)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(", "),
+            )
+            .join("; ")}`,
+        ]
+      : []),
+    "",
+    "Events:",
+    ...events.slice(0, SHOWN).map((e) => `  - ${describeEvent(e)}`),
+    ...(events.length > SHOWN ? [`  … and ${events.length - SHOWN} more`] : []),
+    "",
+    `False positives: ${rule.falsepositives.join("; ") || "none listed"}`,
+    `Rule ${rule.id} (${rule.source})${rule.tags.length ? ` · ${rule.tags.join(", ")}` : ""}`,
+  ];
+  return {
+    subject,
+    email: lines.join("\n"),
+    chatbot: chatbotNotification({
+      title: `:rotating_light: JumpCloud detection: ${rule.title}`,
+      description: [
+        `*${rule.level}* · ${events.length} event(s)`,
+        ...events.slice(0, 10).map((e) => `• ${describeEvent(e)}`),
+      ].join("\n"),
+      nextSteps: [rule.description],
+      keywords: [rule.level, ...rule.tags.slice(0, 4)],
+      threadId: `jumpcloud-${orgId}-detection-${rule.id}`,
+      summary: `${rule.title}: ${events.length} event(s)`,
+      eventType: "jumpcloud-detection",
+      relatedResources: [...new Set(events.map((e) => e.initiated_by?.email ?? e.client_ip ?? e.id))],
+      context: { orgId, ruleId: rule.id },
+    }),
+    attributes: { controlId: "5.2", severity: rule.level, level: "L1", kind: "detection", orgId },
+  };
+}
+
+/** The "audit log silent" alert: no Directory Insights events for too long. */
+export function silenceAlert(orgId: string, hours: number, lastEventAt: string | undefined): AlertMessage {
+  const since = lastEventAt ? `since ${lastEventAt}` : "at all since detection started";
+  const body = [
+    `Directory Insights has recorded no events for organization ${orgId} ${since} (more than ${hours} h).`,
+    "Either the directory is idle, or the audit log is not arriving: check that Directory Insights is enabled (control 5.1) and that events appear in Reports → Directory Insights.",
+    "You will not be alerted again until events arrive and stop again.",
+  ].join("\n");
+  return {
+    subject: fitSubject("[JumpCloud detection] Audit log silent"),
+    email: body,
+    chatbot: chatbotNotification({
+      title: ":mute: JumpCloud audit log silent",
+      description: body,
+      nextSteps: ["Check control 5.1 (Directory Insights enabled) and Reports → Directory Insights"],
+      keywords: ["5.1", "liveness"],
+      threadId: `jumpcloud-${orgId}-detection-liveness`,
+      summary: "No Directory Insights events",
+      eventType: "jumpcloud-detection-silence",
+      relatedResources: [],
+      context: { orgId },
+    }),
+    attributes: { controlId: "5.1", severity: "high", level: "L1", kind: "detection", orgId },
+  };
+}

@@ -1,0 +1,219 @@
+import { describe, expect, it } from "vitest";
+import { detect, loadRules, parseRules } from "../../../../lambdas/detections/engine/index.js";
+import type { CompiledRule } from "../../../../lambdas/detections/types.js";
+import type { InsightsEvent } from "../../../../lambdas/jumpcloud/types.js";
+import { correlationDoc, detectionDoc, event, yamlOf } from "./helpers.js";
+
+const T0 = Date.parse("2025-03-01T12:00:00.000Z");
+const minutes = (m: number) => new Date(T0 + m * 60_000).toISOString();
+
+function failedLogin(ip: string, minute: number, id = `${ip}@${minute}`): InsightsEvent {
+  return event({
+    id,
+    event_type: "admin_login_attempt",
+    success: false,
+    client_ip: ip,
+    timestamp: minutes(minute),
+  });
+}
+
+const failedAdminLogin = detectionDoc(
+  { selection: { event_type: "admin_login_attempt", success: false }, condition: "selection" },
+  { title: "Failed admin login", name: "failed_admin_login" },
+);
+
+function rules(
+  correlation: Record<string, unknown> = {},
+  overrides: Record<string, unknown> = {},
+): CompiledRule[] {
+  const corr = correlationDoc(
+    {
+      rules: ["failed_admin_login"],
+      "group-by": ["client_ip"],
+      timespan: "10m",
+      condition: { gte: 5 },
+      ...correlation,
+    },
+    { title: "Admin brute force", ...overrides },
+  );
+  return loadRules([{ source: "brute-force.yml", text: yamlOf(failedAdminLogin, corr) }]);
+}
+
+const ids = (events: InsightsEvent[]) => events.map((e) => e.id);
+
+describe("event_count correlations", () => {
+  it("5 failed admin logins from one IP within 10 minutes → one match for that IP", () => {
+    const events = [0, 2, 4, 6, 8].map((m) => failedLogin("192.0.2.66", m));
+    const matches = detect(rules(), events);
+    expect(matches).toHaveLength(1);
+    expect(matches[0]?.rule.title).toBe("Admin brute force");
+    expect(matches[0]?.group).toEqual({ client_ip: "192.0.2.66" });
+    expect(ids(matches[0]?.events ?? [])).toEqual(ids(events));
+  });
+
+  it("4 failed logins → no match", () => {
+    const events = [0, 1, 2, 3].map((m) => failedLogin("192.0.2.66", m));
+    expect(detect(rules(), events)).toEqual([]);
+  });
+
+  it("5 failed logins spread over 11 minutes → no match", () => {
+    const events = [0, 2.75, 5.5, 8.25, 11].map((m) => failedLogin("192.0.2.66", m));
+    expect(detect(rules(), events)).toEqual([]);
+  });
+
+  it("exactly 10 minutes between first and last still counts (inclusive window)", () => {
+    const events = [0, 2.5, 5, 7.5, 10].map((m) => failedLogin("192.0.2.66", m));
+    expect(detect(rules(), events)).toHaveLength(1);
+  });
+
+  it("only failed logins count", () => {
+    const events = [0, 1, 2, 3].map((m) => failedLogin("192.0.2.66", m));
+    events.push(event({ success: true, client_ip: "192.0.2.66", timestamp: minutes(4) }));
+    expect(detect(rules(), events)).toEqual([]);
+  });
+
+  it("groups IPs independently", () => {
+    const a = [0, 1, 2, 3, 4].map((m) => failedLogin("192.0.2.1", m));
+    const b = [0, 1, 2, 3].map((m) => failedLogin("192.0.2.2", m + 0.5));
+    const c = [5, 6, 7, 8, 9, 10].map((m) => failedLogin("192.0.2.3", m));
+    const matches = detect(rules(), [...a, ...b, ...c].reverse());
+    expect(matches.map((m) => m.group)).toEqual([{ client_ip: "192.0.2.1" }, { client_ip: "192.0.2.3" }]);
+    expect(ids(matches[0]?.events ?? [])).toEqual(ids(a));
+    expect(ids(matches[1]?.events ?? [])).toEqual(ids(c));
+  });
+
+  it("does not mix IPs: 3 + 3 from two IPs → none", () => {
+    const events = [0, 1, 2].flatMap((m) => [failedLogin("192.0.2.1", m), failedLogin("192.0.2.2", m)]);
+    expect(detect(rules(), events)).toEqual([]);
+  });
+
+  it("sorts unordered input by timestamp", () => {
+    const inOrder = [0, 2, 4, 6, 8, 12, 30].map((m) => failedLogin("192.0.2.66", m));
+    const shuffled = [
+      inOrder[4],
+      inOrder[0],
+      inOrder[6],
+      inOrder[5],
+      inOrder[2],
+      inOrder[1],
+      inOrder[3],
+    ].filter((e): e is InsightsEvent => e !== undefined);
+    const matches = detect(rules(), shuffled);
+    expect(matches).toHaveLength(1);
+    // Windows anchored at 0 (0..8) and at 2 (2..12) satisfy; at 4 (4..12) only 4 events; 30 is alone.
+    expect(ids(matches[0]?.events ?? [])).toEqual(ids(inOrder.slice(0, 6)));
+  });
+
+  it("lists every event of every satisfying window, once", () => {
+    const events = [0, 1, 2, 3, 4, 20, 21, 22, 23, 24, 40].map((m) => failedLogin("192.0.2.66", m));
+    const matches = detect(rules(), events);
+    expect(matches).toHaveLength(1);
+    expect(ids(matches[0]?.events ?? [])).toEqual(ids(events.slice(0, 10)));
+  });
+
+  it("does not emit the base rule separately when generate is false (the default)", () => {
+    const events = [0, 1, 2, 3, 4].map((m) => failedLogin("192.0.2.66", m));
+    const matches = detect(rules(), events);
+    expect(matches.map((m) => m.rule.kind)).toEqual(["correlation"]);
+    const explicit = detect(rules({ generate: false }), events);
+    expect(explicit.map((m) => m.rule.kind)).toEqual(["correlation"]);
+  });
+
+  it("emits the base rule's own matches too when generate is true", () => {
+    const events = [0, 1, 2, 3, 4].map((m) => failedLogin("192.0.2.66", m));
+    const matches = detect(rules({ generate: true }), events);
+    expect(matches.map((m) => m.rule.title)).toEqual([
+      ...events.map(() => "Failed admin login"),
+      "Admin brute force",
+    ]);
+    expect(matches.slice(0, 5).map((m) => m.events[0]?.id)).toEqual(ids(events));
+  });
+
+  it("accepts generate at the top level of the correlation rule", () => {
+    const events = [0, 1, 2, 3, 4].map((m) => failedLogin("192.0.2.66", m));
+    expect(detect(rules({}, { generate: true }), events)).toHaveLength(6);
+  });
+
+  it("an unreferenced rule always emits, in event order", () => {
+    const other = detectionDoc(
+      { sel: { event_type: "admin_delete" }, condition: "sel" },
+      { title: "Admin deleted" },
+    );
+    const loaded = loadRules([{ source: "x.yml", text: yamlOf(other) }]);
+    const events = [
+      event({ event_type: "admin_delete", id: "1" }),
+      event({ id: "2" }),
+      event({ event_type: "admin_delete", id: "3" }),
+    ];
+    expect(detect(loaded, events).map((m) => m.events.map((e) => e.id))).toEqual([["1"], ["3"]]);
+  });
+
+  it("gt / eq / lt conditions", () => {
+    const five = [0, 1, 2, 3, 4].map((m) => failedLogin("192.0.2.66", m));
+    expect(detect(rules({ condition: { gt: 5 } }), five)).toEqual([]);
+    expect(detect(rules({ condition: { gt: 4 } }), five)).toHaveLength(1);
+    expect(detect(rules({ condition: { eq: 5 } }), five)).toHaveLength(1);
+    expect(detect(rules({ condition: { eq: 6 } }), five)).toEqual([]);
+    const sparse = [failedLogin("192.0.2.9", 0)];
+    expect(detect(rules({ condition: { lt: 2 } }), sparse)).toHaveLength(1);
+    expect(detect(rules({ condition: { lt: 1 } }), sparse)).toEqual([]);
+  });
+
+  it("counts each event once when it matches several base rules", () => {
+    const admin = detectionDoc({ sel: { event_type: "admin_login_attempt" }, condition: "sel" });
+    const failed = detectionDoc({ sel: { success: false }, condition: "sel" });
+    const corr = correlationDoc({
+      rules: [admin.id, failed.id],
+      "group-by": ["client_ip"],
+      timespan: "10m",
+      condition: { gte: 5 },
+    });
+    const loaded = parseRules(yamlOf(admin, failed, corr), "multi.yml");
+    const four = [0, 1, 2, 3].map((m) => failedLogin("192.0.2.66", m));
+    expect(detect(loaded, four)).toEqual([]);
+  });
+
+  it("groups by several dotted fields; no group-by means one group", () => {
+    const byUserAndIp = rules({ "group-by": ["initiated_by.email", "client_ip"] });
+    const events = [0, 1, 2, 3, 4].map((m) =>
+      event({
+        success: false,
+        client_ip: "192.0.2.66",
+        initiated_by: { email: "bob@example.com" },
+        timestamp: minutes(m),
+      }),
+    );
+    expect(detect(byUserAndIp, events)[0]?.group).toEqual({
+      "initiated_by.email": "bob@example.com",
+      client_ip: "192.0.2.66",
+    });
+    const mixed = [0, 1, 2, 3, 4].map((m) => failedLogin(`192.0.2.${m}`, m));
+    expect(detect(rules({ "group-by": [] }), mixed)).toMatchObject([{ group: {} }]);
+    expect(detect(rules(), mixed)).toEqual([]);
+  });
+
+  it("works on rules built from the contract alone (threshold read as gte)", () => {
+    const loaded = rules();
+    const [base, corr] = loaded;
+    if (corr?.kind !== "correlation" || !base) throw new Error("expected a correlation");
+    const plain: CompiledRule = {
+      kind: "correlation",
+      id: corr.id,
+      title: corr.title,
+      status: corr.status,
+      description: corr.description,
+      level: corr.level,
+      tags: [],
+      fields: [],
+      falsepositives: [],
+      references: [],
+      source: "hand-made",
+      baseRuleIds: [base.id],
+      groupBy: ["client_ip"],
+      timespanMs: 600_000,
+      threshold: 3,
+    };
+    const three = [0, 1, 2].map((m) => failedLogin("192.0.2.66", m));
+    expect(detect([base, plain], three)).toHaveLength(1);
+  });
+});
