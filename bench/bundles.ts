@@ -4,7 +4,7 @@
  * Prints numbers; asserts nothing.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, statSync } from "node:fs";
+import { cpSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -12,7 +12,11 @@ import { LAMBDA_ESBUILD_OPTIONS } from "../lib/bundling.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const out = join(root, ".scratch", "bundles");
-const HANDLERS = { audit: "lambdas/handlers/audit.ts", remediate: "lambdas/handlers/remediate.ts" };
+const HANDLERS = {
+  audit: "lambdas/handlers/audit.ts",
+  detect: "lambdas/handlers/detect.ts",
+  remediate: "lambdas/handlers/remediate.ts",
+};
 // Dummy configuration: initialising must not need the network.
 const ENV = {
   FINDINGS_BUCKET: "bench-bucket",
@@ -24,6 +28,8 @@ const ENV = {
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+// As the stack does: the detection function reads the Sigma rules shipped beside its bundle at cold start.
+cpSync(join(root, "detections"), join(out, "detections"), { recursive: true });
 const rows = [];
 for (const [name, entry] of Object.entries(HANDLERS)) {
   const outfile = join(out, `${name}.mjs`);

@@ -46,6 +46,7 @@ export function awsDetectionDependencies(
       ...(orgId ? { orgId } : {}),
       overlapMs: config.OVERLAP_MINUTES * 60_000,
       silenceHours: config.SILENCE_HOURS,
+      minLevel: config.MIN_ALERT_LEVEL,
     },
   });
 }

@@ -13,7 +13,7 @@ import type { StateStore } from "../service/state-store.js";
 import type { Logger } from "../shared/logger.js";
 import { detectionAlert, silenceAlert } from "./alerts.js";
 import { detect } from "./engine/index.js";
-import type { CompiledRule, DetectionMatch } from "./types.js";
+import type { CompiledRule, DetectionMatch, SigmaLevel } from "./types.js";
 
 /** What a detection run needs. */
 export interface DetectionDependencies {
@@ -32,6 +32,8 @@ export interface DetectionDependencies {
     firstLookbackMs?: number;
     /** No events for this long is the "audit log silent" alert. @default 24 */
     silenceHours?: number;
+    /** Rules below this level are evaluated but not alerted (e.g. every admin login). @default "low" */
+    minLevel?: SigmaLevel;
   };
 }
 
@@ -57,6 +59,8 @@ export interface DetectionOutcome {
   matches: number;
   published: number;
 }
+
+const LEVELS: SigmaLevel[] = ["informational", "low", "medium", "high", "critical"];
 
 /** Key of the checkpoint document. */
 export const checkpointKey = (orgId: string) => `state/${orgId}/detections/checkpoint.json`;
@@ -96,7 +100,9 @@ export async function runDetection(deps: DetectionDependencies): Promise<Detecti
   // Every rule sees the whole window (correlations need context); only matches with a fresh event count.
   const freshIds = new Set(fresh.map((e) => e.id));
   const byRule = new Map<CompiledRule, DetectionMatch[]>();
+  const minRank = LEVELS.indexOf(deps.settings.minLevel ?? "low");
   for (const match of detect(deps.rules, events)) {
+    if (LEVELS.indexOf(match.rule.level) < minRank) continue;
     if (!match.events.some((e) => freshIds.has(e.id))) continue;
     const matchKey = keyOf(match);
     if (alerted[matchKey]) continue;
@@ -155,5 +161,11 @@ function keyOf(match: DetectionMatch): string {
 }
 
 function newest(events: readonly InsightsEvent[]): string {
-  return events.reduce((latest, e) => (e.timestamp > latest ? e.timestamp : latest), "");
+  // ISO timestamps sort as text.
+  return (
+    events
+      .map((e) => e.timestamp)
+      .sort()
+      .at(-1) ?? ""
+  );
 }

@@ -129,6 +129,8 @@ const detectionEnvSchema = auditEnvSchema
     SILENCE_HOURS: z.coerce.number().int().min(1).max(2160).default(24),
     /** Minutes re-read before the checkpoint, for late events. */
     OVERLAP_MINUTES: z.coerce.number().int().min(0).max(120).default(5),
+    /** Lowest rule level that is alerted (lower ones are only counted). */
+    MIN_ALERT_LEVEL: z.enum(["informational", "low", "medium", "high", "critical"]).default("low"),
     /** Folder of the Sigma rules; default: the copy shipped beside the bundle. */
     RULES_DIR: z.string().min(1).optional(),
   });
