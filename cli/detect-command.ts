@@ -6,11 +6,10 @@ import { detect, loadRules } from "../lambdas/detections/engine/index.js";
 import { readRuleFiles } from "../lambdas/detections/rule-files.js";
 import type { DetectionMatch } from "../lambdas/detections/types.js";
 import { resolveOrgId } from "../lambdas/engine/run.js";
-import { createJumpCloudClient } from "../lambdas/jumpcloud/client.js";
 import { JumpCloudConfigError, JumpCloudError } from "../lambdas/jumpcloud/errors.js";
 import { isJumpCloudRegion } from "../lambdas/jumpcloud/regions.js";
 import type { InsightsEvent } from "../lambdas/jumpcloud/types.js";
-import { startSimulator } from "../sim/index.js";
+import { withClient } from "./connection.js";
 import { EXIT, UsageError } from "./errors.js";
 import type { CommandIo } from "./run-command.js";
 
@@ -57,21 +56,7 @@ export async function detectCommand(flags: DetectFlags, io: CommandIo): Promise<
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const sim = flags.demo ? await startSimulator({ scenario: "demo" }) : undefined;
-    try {
-      const apiKey = sim ? sim.apiKey : io.env.JC_API_KEY;
-      if (!apiKey)
-        throw new UsageError(
-          "JC_API_KEY is not set: export the API key of a Read Only admin (it is never taken as a flag)",
-        );
-      const client = createJumpCloudClient({
-        apiKey,
-        region: flags.region,
-        ...(sim ? { baseUrl: sim.url, insightsUrl: sim.insightsUrl } : {}),
-        ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
-        ...(flags.insightsUrl ? { insightsUrl: flags.insightsUrl } : {}),
-        ...(flags.orgId ? { orgId: flags.orgId } : {}),
-      });
+    return await withClient(flags, io.env, "a Read Only admin", async (client) => {
       const orgId = flags.orgId ?? (await resolveOrgId(client));
       const now = new Date();
       const events: InsightsEvent[] = [];
@@ -93,9 +78,7 @@ export async function detectCommand(flags: DetectFlags, io: CommandIo): Promise<
           `${renderMatches(matches, { orgId, since: flags.since, events: events.length, rules: rules.length }, io.stdout.isTTY === true)}\n`,
         );
       return matches.length > 0 ? EXIT.failed : EXIT.ok;
-    } finally {
-      await sim?.close();
-    }
+    });
   } catch (error) {
     if (error instanceof UsageError || error instanceof JumpCloudConfigError) {
       io.stderr.write(`jc-audit: ${error.message}\n`);

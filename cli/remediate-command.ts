@@ -1,13 +1,12 @@
 /** `jc-audit remediate`: plan (default), `--apply PLAN_ID` or `--rollback PLAN_ID`, locally or on the simulator. */
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
-import { createJumpCloudClient } from "../lambdas/jumpcloud/client.js";
 import { JumpCloudConfigError } from "../lambdas/jumpcloud/errors.js";
 import { runRemediation } from "../lambdas/remediation/request.js";
 import { InvalidEventError, parseEvent } from "../lambdas/service/parse-event.js";
 import { remediationRequestSchema } from "../lambdas/service/remediation-request.js";
 import { localRemediationStore } from "../lambdas/store/local-remediation-store.js";
-import { startSimulator } from "../sim/index.js";
+import { withClient } from "./connection.js";
 import { EXIT, UsageError } from "./errors.js";
 import { renderRemediation } from "./render-plan.js";
 import type { CommandIo } from "./run-command.js";
@@ -70,21 +69,7 @@ export async function remediateCommand(flags: RemediateFlags, io: CommandIo): Pr
         ?.split(",")
         .map((r) => r.trim())
         .filter(Boolean) ?? [];
-    const sim = flags.demo ? await startSimulator({ scenario: "demo" }) : undefined;
-    try {
-      const apiKey = sim ? sim.apiKey : io.env.JC_API_KEY;
-      if (!apiKey)
-        throw new UsageError(
-          "JC_API_KEY is not set: export the API key of an admin allowed to make these changes (it is never taken as a flag)",
-        );
-      const client = createJumpCloudClient({
-        apiKey,
-        region: flags.region as "us",
-        ...(sim ? { baseUrl: sim.url, insightsUrl: sim.insightsUrl } : {}),
-        ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
-        ...(flags.insightsUrl ? { insightsUrl: flags.insightsUrl } : {}),
-        ...(flags.orgId ? { orgId: flags.orgId } : {}),
-      });
+    return await withClient(flags, io.env, "an admin allowed to make these changes", async (client) => {
       const result = await runRemediation(
         { client, store: localRemediationStore(resolve(flags.out)) },
         request,
@@ -100,9 +85,7 @@ export async function remediateCommand(flags: RemediateFlags, io: CommandIo): Pr
           : `${renderRemediation(result, io.stdout.isTTY === true)}\n`,
       );
       return EXIT.ok;
-    } finally {
-      await sim?.close();
-    }
+    });
   } catch (error) {
     if (
       error instanceof UsageError ||

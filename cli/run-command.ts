@@ -4,10 +4,9 @@ import type { DatasetName } from "../lambdas/collect/snapshot.js";
 import { EngineError } from "../lambdas/engine/errors.js";
 import type { RunReport } from "../lambdas/engine/findings.js";
 import { runAudit } from "../lambdas/engine/run.js";
-import { createJumpCloudClient } from "../lambdas/jumpcloud/client.js";
 import { JumpCloudConfigError, JumpCloudError } from "../lambdas/jumpcloud/errors.js";
 import { localFindingsStore } from "../lambdas/store/local-store.js";
-import { startSimulator } from "../sim/index.js";
+import { withClient } from "./connection.js";
 import { EXIT, UsageError } from "./errors.js";
 import type { RunOptions } from "./options.js";
 import { renderReport } from "./render.js";
@@ -21,44 +20,32 @@ export interface CommandIo {
 
 /** Runs an audit with validated options and prints it; returns the exit code. */
 export async function runCommand(options: RunOptions, io: CommandIo): Promise<number> {
-  const sim = options.demo ? await startSimulator({ scenario: "demo" }) : undefined;
   try {
-    const apiKey = sim ? sim.apiKey : io.env.JC_API_KEY;
-    if (!apiKey)
-      throw new UsageError(
-        "JC_API_KEY is not set: export the API key of a Read Only admin (it is never taken as a flag)",
+    return await withClient(options, io.env, "a Read Only admin", async (client) => {
+      const progress = io.stderr.isTTY ? progressLine(io.stderr) : undefined;
+      const report = await runAudit(
+        { client, store: localFindingsStore(resolve(options.out)), onProgress: progress?.update },
+        {
+          ...(options.controls ? { controls: options.controls } : {}),
+          ...(options.level ? { level: options.level } : {}),
+          ...(options.plan ? { plan: options.plan } : {}),
+          thresholds: options.thresholds,
+          exceptions: options.exceptions,
+          ...(options.allResults ? { maxPassResults: Number.POSITIVE_INFINITY } : {}),
+        },
       );
-    const client = createJumpCloudClient({
-      apiKey,
-      region: options.region,
-      ...(sim ? { baseUrl: sim.url, insightsUrl: sim.insightsUrl } : {}),
-      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-      ...(options.insightsUrl ? { insightsUrl: options.insightsUrl } : {}),
-      ...(options.orgId ? { orgId: options.orgId } : {}),
+      progress?.done();
+      if (options.format === "json") io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else {
+        io.stdout.write(
+          `${renderReport(report, { color: io.stdout.isTTY === true, width: io.stdout.columns ?? 120 })}\n`,
+        );
+        io.stdout.write(
+          `Findings written to ${resolve(options.out)} (runs/${report.orgId}/${report.runId}.json)\n`,
+        );
+      }
+      return exitCodeOf(report);
     });
-    const progress = io.stderr.isTTY ? progressLine(io.stderr) : undefined;
-    const report = await runAudit(
-      { client, store: localFindingsStore(resolve(options.out)), onProgress: progress?.update },
-      {
-        ...(options.controls ? { controls: options.controls } : {}),
-        ...(options.level ? { level: options.level } : {}),
-        ...(options.plan ? { plan: options.plan } : {}),
-        thresholds: options.thresholds,
-        exceptions: options.exceptions,
-        ...(options.allResults ? { maxPassResults: Number.POSITIVE_INFINITY } : {}),
-      },
-    );
-    progress?.done();
-    if (options.format === "json") io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else {
-      io.stdout.write(
-        `${renderReport(report, { color: io.stdout.isTTY === true, width: io.stdout.columns ?? 120 })}\n`,
-      );
-      io.stdout.write(
-        `Findings written to ${resolve(options.out)} (runs/${report.orgId}/${report.runId}.json)\n`,
-      );
-    }
-    return exitCodeOf(report);
   } catch (error) {
     if (
       error instanceof UsageError ||
@@ -73,8 +60,6 @@ export async function runCommand(options: RunOptions, io: CommandIo): Promise<nu
       return EXIT.error;
     }
     throw error;
-  } finally {
-    await sim?.close();
   }
 }
 

@@ -4,10 +4,10 @@ import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { createJumpCloudClient } from "../jumpcloud/client.js";
 import type { AuditConfig } from "../service/config.js";
 import type { ScheduledAuditDependencies } from "../service/scheduled-audit.js";
 import { layout } from "../store/findings-store.js";
+import { functionClient } from "./jumpcloud-client.js";
 import { fromPowertools } from "./logger.js";
 import { powertoolsAuditMetrics } from "./metrics.js";
 import { s3Store } from "./s3-store.js";
@@ -32,17 +32,7 @@ export function awsAuditDependencies(
   const store = s3Store(clients.s3 ?? new S3Client({}), config.FINDINGS_BUCKET);
   const readKey = apiKeyReader(config.API_KEY_SECRET_ARN, clients.secrets ?? new SecretsManagerClient({}));
   return {
-    clientFor: async (orgId) =>
-      createJumpCloudClient({
-        apiKey: await readKey(),
-        region: config.JC_REGION,
-        // Why: JC_BASE_URL / JC_INSIGHTS_URL were validated by the config but never reached the client,
-        // so a proxy (or the simulator in tests) configured through them was silently ignored.
-        ...(config.JC_BASE_URL ? { baseUrl: config.JC_BASE_URL } : {}),
-        ...(config.JC_INSIGHTS_URL ? { insightsUrl: config.JC_INSIGHTS_URL } : {}),
-        ...(orgId ? { orgId } : {}),
-        logger: log,
-      }),
+    clientFor: async (orgId) => functionClient(config, await readKey(), orgId, log),
     store,
     state: store,
     notifier: snsNotifier(clients.sns ?? new SNSClient({}), config.ALERTS_TOPIC_ARN),

@@ -7,9 +7,9 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { loadRules } from "../detections/engine/index.js";
 import { readRuleFiles } from "../detections/rule-files.js";
 import type { DetectionDependencies } from "../detections/service.js";
-import { createJumpCloudClient } from "../jumpcloud/client.js";
 import type { DetectionConfig } from "../service/config.js";
 import type { AwsClients } from "./aws-audit.js";
+import { functionClient } from "./jumpcloud-client.js";
 import { fromPowertools } from "./logger.js";
 import { s3Store } from "./s3-store.js";
 import { apiKeyReader } from "./secrets.js";
@@ -30,14 +30,7 @@ export function awsDetectionDependencies(
   const notifier = snsNotifier(clients.sns ?? new SNSClient({}), config.ALERTS_TOPIC_ARN);
   const readKey = apiKeyReader(config.API_KEY_SECRET_ARN, clients.secrets ?? new SecretsManagerClient({}));
   return async (orgId) => ({
-    client: createJumpCloudClient({
-      apiKey: await readKey(),
-      region: config.JC_REGION,
-      ...(config.JC_BASE_URL ? { baseUrl: config.JC_BASE_URL } : {}),
-      ...(config.JC_INSIGHTS_URL ? { insightsUrl: config.JC_INSIGHTS_URL } : {}),
-      ...(orgId ? { orgId } : {}),
-      logger: log,
-    }),
+    client: functionClient(config, await readKey(), orgId, log),
     state,
     notifier,
     logger: log,

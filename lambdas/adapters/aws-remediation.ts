@@ -3,10 +3,10 @@ import type { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { createJumpCloudClient } from "../jumpcloud/client.js";
 import type { RemediationDependencies } from "../remediation/service.js";
 import type { RemediationConfig } from "../service/config.js";
 import type { AwsClients } from "./aws-audit.js";
+import { functionClient } from "./jumpcloud-client.js";
 import { fromPowertools } from "./logger.js";
 import { s3RemediationStore } from "./s3-remediation-store.js";
 import { apiKeyReader } from "./secrets.js";
@@ -24,14 +24,7 @@ export function awsRemediationDependencies(
   const readKey = apiKeyReader(config.API_KEY_SECRET_ARN, clients.secrets ?? new SecretsManagerClient({}));
   return async (orgId) => {
     const org = orgId ?? (config.JC_ORG_IDS.length === 1 ? config.JC_ORG_IDS[0] : undefined);
-    const client = createJumpCloudClient({
-      apiKey: await readKey(),
-      region: config.JC_REGION,
-      ...(config.JC_BASE_URL ? { baseUrl: config.JC_BASE_URL } : {}),
-      ...(config.JC_INSIGHTS_URL ? { insightsUrl: config.JC_INSIGHTS_URL } : {}),
-      ...(org ? { orgId: org } : {}),
-      logger: log,
-    });
+    const client = functionClient(config, await readKey(), org, log);
     return {
       client,
       store,

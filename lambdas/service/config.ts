@@ -66,12 +66,7 @@ export const AUDIT_ENV = [
 
 /** Reads and validates an audit function's environment; names the first bad variable. */
 export function loadAuditConfig(env: Record<string, string | undefined>): AuditConfig {
-  const parsed = auditEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`Invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  return parsed.data;
+  return parseEnv(auditEnvSchema, env);
 }
 
 /** The event each schedule sends: the control to audit and the EventBridge event's id and time. */
@@ -105,12 +100,7 @@ export type RemediationConfig = z.infer<typeof remediationEnvSchema>;
 
 /** Reads and validates the remediation function's environment; names the first bad variable. */
 export function loadRemediationConfig(env: Record<string, string | undefined>): RemediationConfig {
-  const parsed = remediationEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`Invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  return parsed.data;
+  return parseEnv(remediationEnvSchema, env);
 }
 
 const detectionEnvSchema = auditEnvSchema
@@ -140,7 +130,12 @@ export type DetectionConfig = z.infer<typeof detectionEnvSchema>;
 
 /** Reads and validates the detection function's environment; names the first bad variable. */
 export function loadDetectionConfig(env: Record<string, string | undefined>): DetectionConfig {
-  const parsed = detectionEnvSchema.safeParse(env);
+  return parseEnv(detectionEnvSchema, env);
+}
+
+/** Validates an environment against a schema, naming the first bad variable. */
+function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`Invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);

@@ -2,14 +2,7 @@
  * The real audit handler module, configured through their environment before import
  * (a cold start per case), with S3, SNS and Secrets Manager mocked and JumpCloud served by the simulator.
  */
-import {
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  ListObjectsV2Command,
-  NoSuchKey,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
@@ -18,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { buildPreset, type RunningSimulator, startSimulator } from "../../../sim/index.js";
 import { COMPLIANT_ORG_ID } from "../../../sim/presets/compliant.js";
 import { NOW } from "../../helpers/audit.js";
+import { fakeBucket } from "../../helpers/aws.js";
 import { rejection } from "../../helpers/simulator.js";
 
 const BUCKET = "jc-findings-test";
@@ -30,26 +24,6 @@ const WRONG_KEY = "jcWRONG-0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d-leakcheck";
 const s3 = mockClient(S3Client);
 const sns = mockClient(SNSClient);
 const sm = mockClient(SecretsManagerClient);
-
-/** An in-memory bucket behind the S3 mock (Put, Get with NoSuchKey, paged List by prefix). */
-function fakeBucket(): Map<string, string> {
-  const objects = new Map<string, string>();
-  s3.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: string }) => {
-    objects.set(input.Key, String(input.Body));
-    return {};
-  });
-  s3.on(GetObjectCommand).callsFake(async (input: { Key: string }) => {
-    const text = objects.get(input.Key);
-    if (text === undefined)
-      throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: {} });
-    return { Body: { transformToString: async () => text } } as unknown as GetObjectCommandOutput;
-  });
-  s3.on(ListObjectsV2Command).callsFake(async (input: { Prefix?: string }) => ({
-    Contents: [...objects.keys()].filter((k) => k.startsWith(input.Prefix ?? "")).map((Key) => ({ Key })),
-    IsTruncated: false,
-  }));
-  return objects;
-}
 
 const awsCalls = () => s3.calls().length + sns.calls().length + sm.calls().length;
 
@@ -120,7 +94,7 @@ function captureOutput(): () => string {
 describe("audit handler: a valid event", () => {
   it("audits the control on a first run: PASS, baseline written to S3, nothing published", async () => {
     captureOutput();
-    const objects = fakeBucket();
+    const objects = fakeBucket(s3);
     const handler = await coldStart();
     const outcomes = await handler(event(1));
     expect(outcomes).toEqual([{ orgId: COMPLIANT_ORG_ID, status: "PASS", regressions: 0, published: 0 }]);
@@ -157,7 +131,7 @@ describe("audit handler: a valid event", () => {
 
   it("audits each configured organization with its x-org-id", async () => {
     captureOutput();
-    fakeBucket();
+    fakeBucket(s3);
     const handler = await coldStart({ JC_ORG_IDS: ` ${COMPLIANT_ORG_ID} ` });
     expect(await handler(event(1))).toEqual([
       { orgId: COMPLIANT_ORG_ID, status: "PASS", regressions: 0, published: 0 },
@@ -239,7 +213,7 @@ describe("audit handler: configuration", () => {
 describe("audit handler: the API key never leaks", () => {
   it("appears in no log line, S3 object, SNS message or error across regressions and a rejected key", async () => {
     const output = captureOutput();
-    fakeBucket();
+    fakeBucket(s3);
     const errors: string[] = [];
 
     // Cold start 1, the right key: baseline, then a drift and its regression alert.

@@ -4,13 +4,7 @@
  * failed publish. Each match is alerted exactly once and the checkpoint advances.
  */
 import { fileURLToPath } from "node:url";
-import {
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  NoSuchKey,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
@@ -19,6 +13,7 @@ import { checkpointKey, type DetectionCheckpoint } from "../../../lambdas/detect
 import { type RunningSimulator, startSimulator } from "../../../sim/index.js";
 import { insightsEvent } from "../../../sim/presets/catalog.js";
 import { hexId } from "../../helpers/audit.js";
+import { fakeBucket } from "../../helpers/aws.js";
 import { rejection } from "../../helpers/simulator.js";
 
 const ORG = "5f0000000000000000000001";
@@ -32,17 +27,7 @@ let seq = 0;
 beforeEach(async () => {
   sim = await startSimulator({ scenario: "compliant" });
   sim.scenario.organizations[0]?.events.splice(0);
-  objects = new Map();
-  s3.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: string }) => {
-    objects.set(input.Key, String(input.Body));
-    return {};
-  });
-  s3.on(GetObjectCommand).callsFake(async (input: { Key: string }) => {
-    const text = objects.get(input.Key);
-    if (text === undefined)
-      throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: {} });
-    return { Body: { transformToString: async () => text } } as unknown as GetObjectCommandOutput;
-  });
+  objects = fakeBucket(s3);
   sm.on(GetSecretValueCommand).resolves({ SecretString: sim.apiKey });
   sns.on(PublishCommand).resolves({});
   vi.spyOn(process.stdout, "write").mockImplementation(() => true);

@@ -3,19 +3,13 @@
  * malformed requests refused before anything is read or written; a plan → apply → apply → rollback
  * round trip with S3, SNS and Secrets Manager mocked and JumpCloud served by the simulator.
  */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  NoSuchKey,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { startSimulator } from "../../../sim/index.js";
+import { fakeBucket } from "../../helpers/aws.js";
 import { rejection } from "../../helpers/simulator.js";
 
 const s3 = mockClient(S3Client);
@@ -31,31 +25,6 @@ afterEach(() => {
   sns.reset();
   sm.reset();
 });
-
-/** An in-memory bucket behind the S3 mock, with S3's conditional create (If-None-Match: *) and delete. */
-function fakeBucket(): Map<string, string> {
-  const objects = new Map<string, string>();
-  s3.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: string; IfNoneMatch?: string }) => {
-    if (input.IfNoneMatch === "*" && objects.has(input.Key)) {
-      throw Object.assign(new Error("At least one of the pre-conditions you specified did not hold"), {
-        name: "PreconditionFailed",
-      });
-    }
-    objects.set(input.Key, String(input.Body));
-    return {};
-  });
-  s3.on(GetObjectCommand).callsFake(async (input: { Key: string }) => {
-    const text = objects.get(input.Key);
-    if (text === undefined)
-      throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: {} });
-    return { Body: { transformToString: async () => text } } as unknown as GetObjectCommandOutput;
-  });
-  s3.on(DeleteObjectCommand).callsFake(async (input: { Key: string }) => {
-    objects.delete(input.Key);
-    return {};
-  });
-  return objects;
-}
 
 function configure(extra: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries({
@@ -147,7 +116,7 @@ describe("remediation handler", () => {
         (a) => a.email === "bob.admin@example.com",
       ) as Record<string, unknown>;
       admin.enableMultiFactor = false;
-      const objects = fakeBucket();
+      const objects = fakeBucket(s3);
       sm.on(GetSecretValueCommand).resolves({ SecretString: sim.apiKey });
       sns.on(PublishCommand).resolves({});
       vi.resetModules();
@@ -202,7 +171,7 @@ describe("remediation handler", () => {
     captureWarnings();
     const sim = await startSimulator({ scenario: "compliant" });
     try {
-      fakeBucket();
+      fakeBucket(s3);
       sm.on(GetSecretValueCommand).resolves({ SecretString: sim.apiKey });
       vi.resetModules();
       configure({ JC_BASE_URL: sim.url, JC_INSIGHTS_URL: sim.insightsUrl });
