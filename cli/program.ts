@@ -9,6 +9,15 @@ import { parseRunFlags, type RunFlags } from "./options.js";
 import { type RemediateFlags, remediateCommand } from "./remediate-command.js";
 import { type CommandIo, runCommand } from "./run-command.js";
 
+/** The connection flags of `run`, `remediate` and `detect` (see cli/connection.ts). */
+function connectionOptions(command: Command): Command {
+  return command
+    .option("--region <region>", "JumpCloud region: us, eu or in", "us")
+    .option("--base-url <url>", "console API origin (a proxy, or any server that speaks the JumpCloud API)")
+    .option("--insights-url <url>", "Directory Insights base URL, including /insights/directory/v1")
+    .option("--org-id <id>", "organization id (multi-tenant admins)");
+}
+
 /** Runs the CLI with arguments (without `node` and the script); resolves to the exit code. */
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -22,15 +31,10 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       outputError: (text, write) => write(`jc-audit: ${text.replace(/^error: /, "").trim()}\n`),
     });
 
-  program
-    .command("run")
+  connectionOptions(program.command("run"))
     .description("Collect, audit and write findings (API key from JC_API_KEY)")
     .option("--controls <ids>", "comma-separated control ids, e.g. 1.1,2.1 (default: all)")
     .addOption(new Option("--level <level>", "profile level; cumulative: L2 runs L1 and L2 (default: all)"))
-    .option("--region <region>", "JumpCloud region: us, eu or in", "us")
-    .option("--base-url <url>", "console API origin (a proxy, or any server that speaks the JumpCloud API)")
-    .option("--insights-url <url>", "Directory Insights base URL, including /insights/directory/v1")
-    .option("--org-id <id>", "organization id (multi-tenant admins)")
     .option("--out <dir>", "findings folder", "./findings")
     .option("--format <format>", "table or json (the run report on stdout)", "table")
     .option("--exceptions <file>", "accepted risks (YAML or JSON) that mute matching failures")
@@ -45,8 +49,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       exitCode = await runCommand(parseRunFlags(flags), io);
     });
 
-  program
-    .command("remediate")
+  connectionOptions(program.command("remediate"))
     .description(
       "Plan the guide's fixes (default), --apply a plan or --rollback one (write key from JC_API_KEY)",
     )
@@ -59,10 +62,6 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     .option("--requested-by <name>", "who asks (default: the login name)")
     .option("--reason <text>", "why, recorded with the plan and sent with the notification")
     .option("--trusted-ranges <cidrs>", "public corporate egress ranges for 3.1's trusted list (no default)")
-    .option("--region <region>", "JumpCloud region: us, eu or in", "us")
-    .option("--base-url <url>", "console API origin")
-    .option("--insights-url <url>", "Directory Insights base URL")
-    .option("--org-id <id>", "organization id (multi-tenant admins)")
     .option("--out <dir>", "folder for plans (remediations/{orgId}/{planId}.json)", "./findings")
     .option("--format <format>", "table or json", "table")
     .option("--demo", "run on the built-in simulator's demo organization (fresh on every invocation)")
@@ -70,16 +69,11 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       exitCode = await remediateCommand(flags, io);
     });
 
-  program
-    .command("detect")
+  connectionOptions(program.command("detect"))
     .description("Run the Sigma detections over recent Directory Insights events (API key from JC_API_KEY)")
     .option("--since <duration>", "how far back: 30m, 24h, 7d (at most 90d)", "24h")
     .option("--rules <dir>", "folder of Sigma rules (default: the bundled detections/)")
     .option("--format <format>", "table or json", "table")
-    .option("--region <region>", "JumpCloud region: us, eu or in", "us")
-    .option("--base-url <url>", "console API origin")
-    .option("--insights-url <url>", "Directory Insights base URL")
-    .option("--org-id <id>", "organization id (multi-tenant admins)")
     .option("--demo", "run on the built-in simulator's demo organization")
     .action(async (flags: DetectFlags) => {
       exitCode = await detectCommand(flags, io);

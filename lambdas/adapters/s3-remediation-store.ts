@@ -1,29 +1,16 @@
 /** Remediation plans and the per-organization lock in S3; the lock is a conditional write (If-None-Match: *). */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   type RemediationLock,
   type RemediationPlan,
   type RemediationStore,
   remediationKeys,
 } from "../remediation/record.js";
+import { getJsonObject } from "./s3-store.js";
 
 /** A remediation store over one bucket. */
 export function s3RemediationStore(s3: S3Client, bucket: string): RemediationStore {
-  const get = async <T>(key: string): Promise<T | undefined> => {
-    try {
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return JSON.parse((await object.Body?.transformToString()) ?? "") as T;
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") return undefined;
-      throw error;
-    }
-  };
+  const get = <T>(key: string) => getJsonObject<T>(s3, bucket, key);
   return {
     async putPlan(plan: RemediationPlan) {
       const key = remediationKeys.plan(plan.orgId, plan.planId);

@@ -13,6 +13,17 @@ import { type FindingsStore, HISTORY_TAG, layout } from "../store/findings-store
 /** How far back to look for an evaluated finding when the latest ones are ERROR. */
 const MAX_HISTORY_LOOKBACK = 60;
 
+/** Reads a JSON object; a missing key is `undefined`. */
+export async function getJsonObject<T>(s3: S3Client, bucket: string, key: string): Promise<T | undefined> {
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return JSON.parse((await object.Body?.transformToString()) ?? "") as T;
+  } catch (error) {
+    if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") return undefined;
+    throw error;
+  }
+}
+
 /** A findings store and state store over one bucket. */
 export function s3Store(s3: S3Client, bucket: string): FindingsStore & StateStore {
   const put = async (key: string, value: unknown, tag?: { key: string; value: string }) => {
@@ -26,15 +37,7 @@ export function s3Store(s3: S3Client, bucket: string): FindingsStore & StateStor
       }),
     );
   };
-  const get = async <T>(key: string): Promise<T | undefined> => {
-    try {
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return JSON.parse((await object.Body?.transformToString()) ?? "") as T;
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") return undefined;
-      throw error;
-    }
-  };
+  const get = <T>(key: string) => getJsonObject<T>(s3, bucket, key);
   return {
     async putFinding(finding) {
       // The bucket's lifecycle expires history by this tag (rules match prefixes or tags, and history
