@@ -81,19 +81,22 @@ export const auditEventSchema = z.strictObject({
 /** A validated scheduled-audit event. */
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
-const remediationEnvSchema = auditEnvSchema
-  .pick({
-    FINDINGS_BUCKET: true,
-    ALERTS_TOPIC_ARN: true,
-    API_KEY_SECRET_ARN: true,
-    JC_REGION: true,
-    JC_BASE_URL: true,
-    JC_INSIGHTS_URL: true,
-    JC_ORG_IDS: true,
-    JC_PLAN: true,
-    AWS_REGION: true,
-  })
-  .extend({ TRUSTED_RANGES: csv });
+/** What every deployed function needs: where findings and alerts go, its key, and how to reach JumpCloud. */
+const functionEnvSchema = auditEnvSchema.pick({
+  FINDINGS_BUCKET: true,
+  ALERTS_TOPIC_ARN: true,
+  API_KEY_SECRET_ARN: true,
+  JC_REGION: true,
+  JC_BASE_URL: true,
+  JC_INSIGHTS_URL: true,
+  JC_ORG_IDS: true,
+  AWS_REGION: true,
+});
+
+const remediationEnvSchema = functionEnvSchema.extend({
+  JC_PLAN: auditEnvSchema.shape.JC_PLAN,
+  TRUSTED_RANGES: csv,
+});
 
 /** Validated configuration of the remediation function. */
 export type RemediationConfig = z.infer<typeof remediationEnvSchema>;
@@ -103,27 +106,16 @@ export function loadRemediationConfig(env: Record<string, string | undefined>): 
   return parseEnv(remediationEnvSchema, env);
 }
 
-const detectionEnvSchema = auditEnvSchema
-  .pick({
-    FINDINGS_BUCKET: true,
-    ALERTS_TOPIC_ARN: true,
-    API_KEY_SECRET_ARN: true,
-    JC_REGION: true,
-    JC_BASE_URL: true,
-    JC_INSIGHTS_URL: true,
-    JC_ORG_IDS: true,
-    AWS_REGION: true,
-  })
-  .extend({
-    /** No Directory Insights events for this many hours is alerted once. */
-    SILENCE_HOURS: z.coerce.number().int().min(1).max(2160).default(24),
-    /** Minutes re-read before the checkpoint, for late events. */
-    OVERLAP_MINUTES: z.coerce.number().int().min(0).max(120).default(5),
-    /** Lowest rule level that is alerted (lower ones are only counted). */
-    MIN_ALERT_LEVEL: z.enum(["informational", "low", "medium", "high", "critical"]).default("low"),
-    /** Folder of the Sigma rules; default: the copy shipped beside the bundle. */
-    RULES_DIR: z.string().min(1).optional(),
-  });
+const detectionEnvSchema = functionEnvSchema.extend({
+  /** No Directory Insights events for this many hours is alerted once. */
+  SILENCE_HOURS: z.coerce.number().int().min(1).max(2160).default(24),
+  /** Minutes re-read before the checkpoint, for late events. */
+  OVERLAP_MINUTES: z.coerce.number().int().min(0).max(120).default(5),
+  /** Lowest rule level that is alerted (lower ones are only counted). */
+  MIN_ALERT_LEVEL: z.enum(["informational", "low", "medium", "high", "critical"]).default("low"),
+  /** Folder of the Sigma rules; default: the copy shipped beside the bundle. */
+  RULES_DIR: z.string().min(1).optional(),
+});
 
 /** Validated configuration of the detection function. */
 export type DetectionConfig = z.infer<typeof detectionEnvSchema>;
