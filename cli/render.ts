@@ -46,9 +46,11 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
     const status = paint[f.status](LABEL[f.status].padEnd(6));
     lines.push(`${status} ${c.bold(f.controlId)} ${f.level} ${c.bold(f.title)}`);
     for (const line of wrap(f.summary, width - 12)) lines.push(`${" ".repeat(12)}${c.dim(line)}`);
-    const notable = f.results.filter((r) => r.status === "FAIL" || r.status === "MANUAL");
+    const notable = f.results.filter(
+      (r) => r.status === "FAIL" || r.status === "ERROR" || r.status === "MANUAL",
+    );
     for (const r of notable.slice(0, maxResources)) {
-      const mark = r.status === "FAIL" ? c.red("✗") : c.yellow("?");
+      const mark = r.status === "FAIL" ? c.red("✗") : r.status === "ERROR" ? c.magenta("!") : c.yellow("?");
       lines.push(`${" ".repeat(12)}${mark} ${truncate(`${r.resourceName}: ${r.message}`, width - 14)}`);
     }
     if (notable.length > maxResources)

@@ -8,8 +8,8 @@ export type Level = "L1" | "L2" | "L3";
 export type Severity = "critical" | "high" | "medium" | "low";
 /** Status of a control. */
 export type ControlStatus = "PASS" | "FAIL" | "MANUAL" | "ERROR" | "NOT_APPLICABLE" | "MUTED";
-/** Status of one evaluated resource. */
-export type ResultStatus = "PASS" | "FAIL" | "MANUAL" | "MUTED";
+/** Status of one evaluated resource; ERROR when a check met data it could not judge (the other checks stand). */
+export type ResultStatus = "PASS" | "FAIL" | "MANUAL" | "MUTED" | "ERROR";
 
 /** Framework requirements the guide maps a control to (its tables and section 6). */
 export interface FrameworkMappings {
@@ -144,4 +144,29 @@ export function result(
     message,
     ...extra,
   };
+}
+
+/** Resource type of a result that stands for a whole check that could not be evaluated. */
+export const CHECK_RESOURCE_TYPE = "check";
+
+/** One ERROR result saying why a whole check could not be evaluated; the control's other checks stand. */
+export function checkError(check: string, reason: string): ResourceResult {
+  return result("ERROR", { type: CHECK_RESOURCE_TYPE, id: check, name: check }, check, reason);
+}
+
+/**
+ * Runs one check in isolation: if it throws (data it could not judge, a bug), its results are replaced by
+ * one ERROR result naming the check and the reason, so an unrelated FAIL is never hidden.
+ */
+export function isolateCheck(check: string, run: () => ResourceResult[]): ResourceResult[] {
+  try {
+    return run();
+  } catch (error) {
+    return [
+      checkError(
+        check,
+        `Check "${check}" could not be evaluated: ${(error as Error)?.message ?? String(error)}`,
+      ),
+    ];
+  }
 }

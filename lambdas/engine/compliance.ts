@@ -2,8 +2,9 @@
 import type { ControlStatus } from "../controls/types.js";
 import type { ComplianceEntry, ControlFinding } from "./findings.js";
 
-// Worst first: an unevaluated control makes its requirement unknown, which is worse than a failure.
-const ORDER: ControlStatus[] = ["ERROR", "FAIL", "MANUAL", "MUTED", "PASS", "NOT_APPLICABLE"];
+// Worst first. A known failure outranks an unevaluated control, so an ERROR never hides a FAIL; an
+// unevaluated control still outranks every other status (the requirement's state is unknown).
+const ORDER: ControlStatus[] = ["FAIL", "ERROR", "MANUAL", "MUTED", "PASS", "NOT_APPLICABLE"];
 
 const FRAMEWORKS = [
   ["CIS Controls v8", "cis"],

@@ -145,11 +145,23 @@ export function evaluateControl(
 
   try {
     const outcome = control.audit(data, thresholds, ctx.now);
+    const status = outcome.status ?? statusFromResults(outcome.results);
+    const checkErrors = outcome.results.filter((r) => r.status === "ERROR");
     return finish({
-      status: outcome.status ?? statusFromResults(outcome.results),
+      status,
       summary: outcome.summary,
       results: outcome.results,
       ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
+      // Checks that could not be judged are named even when a FAIL decides the control's status.
+      ...(checkErrors.length > 0
+        ? {
+            error: {
+              code: "CHECK_NOT_EVALUATED",
+              message: checkErrors.map((r) => `${r.check} (${r.resourceName}): ${r.message}`).join("; "),
+              datasets: [],
+            },
+          }
+        : {}),
     });
   } catch (error) {
     const message = `The audit itself failed: ${(error as Error).message}`;

@@ -73,8 +73,11 @@ export interface RunReport {
   api: { requests: number; retries: number };
 }
 
-/** Order of result statuses, worst first. */
-const RESULT_ORDER: ResultStatus[] = ["FAIL", "MANUAL", "MUTED", "PASS"];
+/**
+ * Order of result statuses, worst first. FAIL ranks above ERROR so that a check that could not be
+ * evaluated never hides another check's failure.
+ */
+const RESULT_ORDER: ResultStatus[] = ["FAIL", "ERROR", "MANUAL", "MUTED", "PASS"];
 
 /** Status of a control from its results: the worst one; PASS when there are none. */
 export function statusFromResults(results: readonly ResourceResult[]): ResultStatus {
@@ -91,7 +94,7 @@ export function trimPassResults(finding: ControlFinding, limit: number): Control
 
 /** Counts results per status. */
 export function countResults(results: readonly ResourceResult[]): Record<ResultStatus, number> {
-  const counts: Record<ResultStatus, number> = { PASS: 0, FAIL: 0, MANUAL: 0, MUTED: 0 };
+  const counts: Record<ResultStatus, number> = { PASS: 0, FAIL: 0, MANUAL: 0, MUTED: 0, ERROR: 0 };
   for (const r of results) counts[r.status] += 1;
   return counts;
 }

@@ -10,7 +10,7 @@ describe("1.1 Secure Admin Portal Access", () => {
   it("PASS when the global requirement is on and every active admin has MFA required and enrolled", async () => {
     const finding = await auditControl(sim(), "1.1");
     expect(finding.status).toBe("PASS");
-    expect(finding.counts).toEqual({ PASS: 5, FAIL: 0, MANUAL: 0, MUTED: 0 });
+    expect(finding.counts).toEqual({ PASS: 5, FAIL: 0, MANUAL: 0, MUTED: 0, ERROR: 0 });
     expect(finding.summary).toMatch(/4 of 4 active admins/);
   });
 

@@ -13,7 +13,7 @@ describe("3.1 Configure Conditional Access Policies", () => {
   it("PASS when an enabled policy has a network condition and its trusted list is public and narrow", async () => {
     const finding = await auditControl(sim(), "3.1");
     expect(finding.status).toBe("PASS");
-    expect(finding.counts).toEqual({ PASS: 2, FAIL: 0, MANUAL: 0, MUTED: 0 });
+    expect(finding.counts).toEqual({ PASS: 2, FAIL: 0, MANUAL: 0, MUTED: 0, ERROR: 0 });
     expect(finding.results.map((r) => `${r.resourceName}: ${r.check}`)).toEqual([
       "MFA Outside Corporate: network-policy",
       "Corporate egress: trusted-list",
@@ -202,7 +202,7 @@ describe("3.1 Configure Conditional Access Policies", () => {
     }
     const finding = await auditControl(sim(), "3.1");
     expect(failing(finding)).toEqual(["100.0.0.0/6 in list-140: trusted-range-breadth"]);
-    expect(finding.counts).toEqual({ PASS: 39, FAIL: 1, MANUAL: 0, MUTED: 0 });
+    expect(finding.counts).toEqual({ PASS: 39, FAIL: 1, MANUAL: 0, MUTED: 0, ERROR: 0 });
     expect(finding.summary).toMatch(
       /^20 of 23 enabled conditional-access policies use network or location conditions \(policy-130, policy-131, policy-132, policy-133, policy-134 and 15 more\) with 20 trusted IP lists; too broad: 100\.0\.0\.0\/6 in list-140 \(/,
     );
@@ -290,7 +290,7 @@ describe("3.1 Configure Conditional Access Policies", () => {
     expect(finding.status).toBe("FAIL");
     expect(failing(finding)).toEqual(["0.0.0.0/0 in Partner ranges: trusted-range-breadth"]);
     expect(failing(finding, "MANUAL")).toEqual(["10.0.0.0/8 in Partner ranges: non-public-range"]);
-    expect(finding.counts).toEqual({ PASS: 2, FAIL: 1, MANUAL: 1, MUTED: 0 });
+    expect(finding.counts).toEqual({ PASS: 2, FAIL: 1, MANUAL: 1, MUTED: 0, ERROR: 0 });
     expect(finding.summary).toBe(
       "1 of 2 enabled conditional-access policies use network or location conditions (MFA Outside Corporate) with 2 trusted IP lists; too broad: 0.0.0.0/0 in Partner ranges; private or reserved: 10.0.0.0/8 in Partner ranges (expected at least one such policy and trusted entries public and no broader than /16 (IPv4) or /48 (IPv6)).",
     );

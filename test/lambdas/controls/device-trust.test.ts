@@ -12,7 +12,7 @@ describe("3.2 Configure Device Trust", () => {
   it("PASS when an enabled policy denies unmanaged and unencrypted devices for all users", async () => {
     const finding = await auditControl(sim(), "3.2");
     expect(finding.status).toBe("PASS");
-    expect(finding.counts).toEqual({ PASS: 2, FAIL: 0, MANUAL: 0, MUTED: 0 });
+    expect(finding.counts).toEqual({ PASS: 2, FAIL: 0, MANUAL: 0, MUTED: 0, ERROR: 0 });
     expect(finding.results.map((r) => `${r.resourceName}: ${r.check}`)).toEqual(BOTH);
     expect(finding.results[0]?.message).toBe(
       "Required by Managed and encrypted devices only (deny, all users)",

@@ -21,7 +21,7 @@ describe("5.1 Enable Directory Insights", () => {
   it("PASS when Directory Insights is enabled and events arrive", async () => {
     const finding = await auditControl(sim(), "5.1");
     expect(finding.status).toBe("PASS");
-    expect(finding.counts).toEqual({ PASS: 2, FAIL: 0, MANUAL: 0, MUTED: 0 });
+    expect(finding.counts).toEqual({ PASS: 2, FAIL: 0, MANUAL: 0, MUTED: 0, ERROR: 0 });
     expect(finding.summary).toBe(
       "Directory Insights is enabled (expected enabled) and recorded 28 events in the last 24 h (expected at least one).",
     );

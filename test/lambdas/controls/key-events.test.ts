@@ -32,7 +32,7 @@ describe("5.2 Key Events to Monitor", () => {
   it("PASS on compliant, with one result per class and the counts as evidence", async () => {
     const finding = await auditControl(sim(), "5.2");
     expect(finding.status).toBe("PASS");
-    expect(finding.counts).toEqual({ PASS: 6, FAIL: 0, MANUAL: 0, MUTED: 0 });
+    expect(finding.counts).toEqual({ PASS: 6, FAIL: 0, MANUAL: 0, MUTED: 0, ERROR: 0 });
     expect(finding.results.map((r) => `${r.resourceName}: ${r.check}`)).toEqual([
       "Admin logins: failed-admin-logins",
       "Admin changes: admin-changes",

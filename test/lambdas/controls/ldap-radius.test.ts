@@ -16,7 +16,7 @@ describe("4.2 Configure LDAP & RADIUS Security", () => {
   it("compliant: RADIUS passes; LDAP is disabled and has no binding users", async () => {
     const finding = await auditControl(sim(), "4.2");
     expect(finding.status).toBe("PASS");
-    expect(finding.counts).toEqual({ PASS: 2, FAIL: 0, MANUAL: 0, MUTED: 0 });
+    expect(finding.counts).toEqual({ PASS: 2, FAIL: 0, MANUAL: 0, MUTED: 0, ERROR: 0 });
     expect(finding.results.map((r) => `${r.resourceName}: ${r.check}: ${r.status}`)).toEqual([
       "Office Wi-Fi: radius-mfa: PASS",
       "Office Wi-Fi: radius-shared-secret: PASS",
@@ -38,7 +38,7 @@ describe("4.2 Configure LDAP & RADIUS Security", () => {
     settings().disableLdap = true;
     const finding = await auditControl(sim(), "4.2");
     expect(finding.status).toBe("PASS");
-    expect(finding.counts).toEqual({ PASS: 2, FAIL: 0, MANUAL: 0, MUTED: 0 });
+    expect(finding.counts).toEqual({ PASS: 2, FAIL: 0, MANUAL: 0, MUTED: 0, ERROR: 0 });
     expect(finding.summary).toMatch(/Cloud LDAP disabled with 0 active binding users/);
   });
 

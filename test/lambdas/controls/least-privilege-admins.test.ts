@@ -20,7 +20,7 @@ describe("1.2 Implement Least Privilege Administration", () => {
   it("PASS with two full administrators, limited roles for the others and no API keys", async () => {
     const finding = await auditControl(sim(), "1.2");
     expect(finding.status).toBe("PASS");
-    expect(finding.counts).toEqual({ PASS: 6, FAIL: 0, MANUAL: 0, MUTED: 0 });
+    expect(finding.counts).toEqual({ PASS: 6, FAIL: 0, MANUAL: 0, MUTED: 0, ERROR: 0 });
     expect(finding.summary).toBe(
       "2 of 4 active admins hold a full Administrator role (expected 2-3): alice.owner@example.com, bob.admin@example.com; 0 with API keys enabled (review above 1).",
     );

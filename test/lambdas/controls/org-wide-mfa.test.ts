@@ -30,7 +30,7 @@ describe("2.1 Enforce Organization-Wide MFA", () => {
   it("PASS with an unconditional all-users MFA policy and every active user enrolled", async () => {
     const finding = await auditControl(sim(), "2.1");
     expect(finding.status).toBe("PASS");
-    expect(finding.counts).toEqual({ PASS: 25, FAIL: 0, MANUAL: 0, MUTED: 0 });
+    expect(finding.counts).toEqual({ PASS: 25, FAIL: 0, MANUAL: 0, MUTED: 0, ERROR: 0 });
     expect(finding.summary).toBe(
       '24 of 24 active users are enrolled in MFA (expected all); org-wide MFA policy "Require MFA - All Users".',
     );

@@ -13,7 +13,7 @@ describe("2.2 Configure MFA for System Access", () => {
     const finding = await auditControl(sim(), "2.2");
     expect(finding.status).toBe("PASS");
     // 9 systems × mfa + 3 Linux × (ssh-password, ssh-root-login)
-    expect(finding.counts).toEqual({ PASS: 15, FAIL: 0, MANUAL: 0, MUTED: 0 });
+    expect(finding.counts).toEqual({ PASS: 15, FAIL: 0, MANUAL: 0, MUTED: 0, ERROR: 0 });
     expect(finding.summary).toBe(
       "9 of 9 systems have MFA at login and 3 of 3 Linux systems refuse SSH passwords and root login (expected all).",
     );

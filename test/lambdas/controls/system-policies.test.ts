@@ -27,7 +27,7 @@ describe("4.1 Configure System Policies", () => {
     const finding = await auditControl(sim(), "4.1");
     expect(finding.status).toBe("PASS");
     // 3 families × 4 kinds present, 9 systems × 4 kinds applied, 3 lock timeouts.
-    expect(finding.counts).toEqual({ PASS: 51, FAIL: 0, MANUAL: 0, MUTED: 0 });
+    expect(finding.counts).toEqual({ PASS: 51, FAIL: 0, MANUAL: 0, MUTED: 0, ERROR: 0 });
     expect(finding.summary).toBe(
       "12 of 12 required policies exist for the macOS, Windows, Linux systems (expected screen lock, full-disk encryption, firewall and OS updates for each); 36 of 36 system policy results succeeded (expected all); 3 of 3 screen-lock policies lock within 5 minutes.",
     );
@@ -111,7 +111,7 @@ describe("4.1 Configure System Policies", () => {
     org().policies = [];
     org().policyStatuses = [];
     const finding = await auditControl(sim(), "4.1");
-    expect(finding.counts).toEqual({ PASS: 0, FAIL: 12, MANUAL: 0, MUTED: 0 });
+    expect(finding.counts).toEqual({ PASS: 0, FAIL: 12, MANUAL: 0, MUTED: 0, ERROR: 0 });
     expect(failing(finding).slice(0, 4)).toEqual([
       "macOS: screen-lock-policy",
       "macOS: disk-encryption-policy",

@@ -70,7 +70,7 @@ describe("applyExceptions", () => {
       status: "MUTED",
       mutedBy: { owner: "ciso@example.com", expires: "2026-12-31" },
     });
-    expect(muted.counts).toEqual({ PASS: 1, FAIL: 0, MANUAL: 0, MUTED: 1 });
+    expect(muted.counts).toEqual({ PASS: 1, FAIL: 0, MANUAL: 0, MUTED: 1, ERROR: 0 });
   });
 
   it("matches names and patterns", () => {
