@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { checkError } from "../../../lambdas/controls/types.js";
 import { compareFindings } from "../../../lambdas/engine/regressions.js";
 import { finding, row } from "../../helpers/findings.js";
 
@@ -80,5 +81,92 @@ describe("compareFindings", () => {
     expect(
       compareFindings(finding([row("FAIL", "a")]), finding([row("MUTED", "a")])).recoveries[0],
     ).toMatchObject({ from: "FAIL", to: "MUTED" });
+  });
+
+  describe("results in ERROR (a check or resource that could not be judged)", () => {
+    // Two checks: admin-mfa (rows a, b) and the organization's full-admin-count.
+    const count = (status: "PASS" | "FAIL", value: number) =>
+      row(status, "org", {
+        resourceType: "organization",
+        check: "full-admin-count",
+        message: `${value} full admins`,
+        measure: { value, unit: "full admins", worseWhen: "higher" },
+      });
+    const mfaError = checkError("admin-mfa", "MFA settings came back as a number");
+
+    it("a resource going to ERROR is neither a regression nor a recovery", () => {
+      const before = finding([row("PASS", "a"), row("FAIL", "b"), count("FAIL", 3)]);
+      const after = finding([row("ERROR", "a"), row("ERROR", "b"), count("FAIL", 3)]);
+      expect(compareFindings(before, after)).toEqual({ regressions: [], recoveries: [] });
+    });
+
+    it("a whole check going to ERROR: no regression, and its previous FAILs are not recovered", () => {
+      const before = finding([row("FAIL", "a"), row("PASS", "b"), count("FAIL", 3)]);
+      const after = finding([mfaError, count("FAIL", 3)]);
+      expect(after.status).toBe("FAIL");
+      expect(compareFindings(before, after)).toEqual({ regressions: [], recoveries: [] });
+    });
+
+    it("the other checks are still compared while one is in ERROR", () => {
+      const before = finding([row("FAIL", "a"), row("PASS", "b"), count("PASS", 2)]);
+      const { regressions, recoveries } = compareFindings(before, finding([mfaError, count("FAIL", 4)]));
+      expect(regressions.map((r) => [r.kind, r.resource?.check, r.from, r.to])).toEqual([
+        ["resource", "full-admin-count", "PASS", "FAIL"],
+      ]);
+      expect(recoveries).toEqual([]);
+      // And a check that recovers is announced though another is in ERROR (a third check still fails,
+      // so the control is FAIL, not ERROR).
+      const stillFailing = row("FAIL", "srv", { resourceType: "system", check: "ssh-root-login" });
+      const healed = compareFindings(
+        finding([row("PASS", "a"), count("FAIL", 4), stillFailing]),
+        finding([mfaError, count("PASS", 2), stillFailing]),
+      );
+      expect(healed.recoveries.map((r) => [r.kind, r.resource?.check, r.to])).toEqual([
+        ["resource", "full-admin-count", "PASS"],
+      ]);
+    });
+
+    it("ERROR → PASS is not a recovery, for a resource or a whole check", () => {
+      const passingBoth = finding([row("PASS", "a"), row("PASS", "b"), count("FAIL", 3)]);
+      expect(
+        compareFindings(finding([row("ERROR", "a"), row("PASS", "b"), count("FAIL", 3)]), passingBoth),
+      ).toEqual({ regressions: [], recoveries: [] });
+      expect(compareFindings(finding([mfaError, count("FAIL", 3)]), passingBoth)).toEqual({
+        regressions: [],
+        recoveries: [],
+      });
+    });
+
+    it("a FAIL after a check in ERROR is reported, saying it was not judged last time", () => {
+      const { regressions } = compareFindings(
+        finding([mfaError, count("FAIL", 3)]),
+        finding([row("FAIL", "a"), row("PASS", "b"), count("FAIL", 3)]),
+      );
+      expect(regressions.map((r) => [r.kind, r.resource?.id, r.from, r.to])).toEqual([
+        ["resource", "a", "ERROR", "FAIL"],
+      ]);
+      expect(regressions[0]?.message).toBe(
+        "admin a@example.com fails admin-mfa (not judged in the last evaluated run): MFA not required",
+      );
+    });
+
+    it("a measured value in ERROR is not compared", () => {
+      const before = finding([count("FAIL", 3)]);
+      const unjudged = row("ERROR", "org", {
+        resourceType: "organization",
+        check: "full-admin-count",
+        measure: { value: 9, unit: "full admins", worseWhen: "higher" },
+      });
+      expect(compareFindings(before, finding([unjudged, row("FAIL", "a")])).regressions).toEqual([
+        expect.objectContaining({ kind: "resource", resource: expect.objectContaining({ id: "a" }) }),
+      ]);
+    });
+
+    it("a control whose status is ERROR because of an unjudged check is compared on its next evaluated run", () => {
+      const before = finding([row("FAIL", "a"), count("PASS", 2)]);
+      const erroring = finding([mfaError, count("PASS", 2)]);
+      expect(erroring.status).toBe("ERROR");
+      expect(compareFindings(before, erroring)).toEqual({ regressions: [], recoveries: [] });
+    });
   });
 });
