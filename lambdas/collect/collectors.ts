@@ -88,23 +88,23 @@ export const FIELDS = {
 
 const COLLECTORS: { [K in DatasetName]: Collector<K> } = {
   organization: (client, ctx) => getOrganization(client, ctx.orgId),
-  admins: (client, ctx) => drain(listAdmins(client, FIELDS.admins), "admins", ctx),
-  users: (client, ctx) => drain(listSystemUsers(client, FIELDS.users), "users", ctx),
-  systems: (client, ctx) => drain(listSystems(client, FIELDS.systems), "systems", ctx),
-  authnPolicies: (client, ctx) => drain(listAuthnPolicies(client), "authnPolicies", ctx),
-  ipLists: (client, ctx) => drain(listIpLists(client), "ipLists", ctx),
-  ldapServers: (client, ctx) => drain(listLdapServers(client), "ldapServers", ctx),
+  admins: (client, ctx) => drain(() => listAdmins(client, FIELDS.admins), "admins", ctx),
+  users: (client, ctx) => drain(() => listSystemUsers(client, FIELDS.users), "users", ctx),
+  systems: (client, ctx) => drain(() => listSystems(client, FIELDS.systems), "systems", ctx),
+  authnPolicies: (client, ctx) => drain(() => listAuthnPolicies(client), "authnPolicies", ctx),
+  ipLists: (client, ctx) => drain(() => listIpLists(client), "ipLists", ctx),
+  ldapServers: (client, ctx) => drain(() => listLdapServers(client), "ldapServers", ctx),
   radiusServers: async (client, ctx) =>
-    (await drain(listRadiusServers(client), "radiusServers", ctx)).map(radiusFacts),
+    (await drain(() => listRadiusServers(client), "radiusServers", ctx)).map(radiusFacts),
   devicePolicies: async (client, ctx) => {
-    const policies = await drain(listPolicies(client), "devicePolicies", ctx);
+    const policies = await drain(() => listPolicies(client), "devicePolicies", ctx);
     // Details (values) and statuses per policy; the client's in-flight limit bounds the fan-out.
     return Promise.all(
       policies.map(async (policy): Promise<DevicePolicy> => {
         const [details, statuses] = await Promise.all([
           client.get<Partial<DevicePolicy>>(`/api/v2/policies/${encodeURIComponent(policy.id)}`),
           drain(
-            listPolicyStatuses(client, policy.id, FIELDS.policyStatuses),
+            () => listPolicyStatuses(client, policy.id, FIELDS.policyStatuses),
             "devicePolicies",
             ctx,
           ) as Promise<PolicyResult[]>,
@@ -211,7 +211,34 @@ async function collectOne<K extends DatasetName>(
   }
 }
 
-async function drain<T>(items: AsyncIterable<T>, dataset: DatasetName, ctx: CollectContext): Promise<T[]> {
+/** Reads a whole collection; an inconsistent read is read once more (live data may shift while paging), then fails. */
+async function drain<T>(
+  read: () => AsyncIterable<T>,
+  dataset: DatasetName,
+  ctx: CollectContext,
+): Promise<T[]> {
+  try {
+    return await drainOnce(read(), dataset, ctx);
+  } catch (first) {
+    if (!isIncomplete(first)) throw first;
+    try {
+      return await drainOnce(read(), dataset, ctx);
+    } catch (second) {
+      if (!isIncomplete(second)) throw second;
+      throw new JumpCloudError(second.code, `${second.reason}; read twice, inconsistent both times`, second);
+    }
+  }
+}
+
+function isIncomplete(error: unknown): error is JumpCloudError {
+  return error instanceof JumpCloudError && error.code === "INCOMPLETE_COLLECTION";
+}
+
+async function drainOnce<T>(
+  items: AsyncIterable<T>,
+  dataset: DatasetName,
+  ctx: CollectContext,
+): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) {
     out.push(item);

@@ -10,6 +10,7 @@ export type JumpCloudErrorCode =
   | "RATE_LIMITED"
   | "SERVER_ERROR"
   | "MALFORMED_RESPONSE"
+  | "INCOMPLETE_COLLECTION"
   | "NETWORK_ERROR"
   | "TIMEOUT"
   | "WRITE_OUTCOME_UNKNOWN"
@@ -28,6 +29,8 @@ export class JumpCloudError extends Error {
   readonly method: string;
   readonly path: string;
   readonly status: number | undefined;
+  /** The message without the request context, for callers that restate the error. */
+  readonly reason: string;
 
   constructor(
     readonly code: JumpCloudErrorCode,
@@ -38,6 +41,7 @@ export class JumpCloudError extends Error {
     this.method = context.method;
     this.path = context.path;
     this.status = context.status;
+    this.reason = message;
   }
 
   /** A plain object for structured logs and findings. */
