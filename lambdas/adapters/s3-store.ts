@@ -8,10 +8,14 @@ import {
 } from "@aws-sdk/client-s3";
 import type { ControlFinding, RunReport } from "../engine/findings.js";
 import type { StateStore } from "../service/state-store.js";
-import { type FindingsStore, HISTORY_TAG, layout } from "../store/findings-store.js";
-
-/** How far back to look for an evaluated finding when the latest ones are ERROR. */
-const MAX_HISTORY_LOOKBACK = 60;
+import {
+  type FindingsDocuments,
+  type FindingsStore,
+  HISTORY_TAG,
+  layout,
+  readLatestEvaluated,
+  writeFinding,
+} from "../store/findings-store.js";
 
 /** Reads a JSON object; a missing key is `undefined`. */
 export async function getJsonObject<T>(s3: S3Client, bucket: string, key: string): Promise<T | undefined> {
@@ -38,37 +42,28 @@ export function s3Store(s3: S3Client, bucket: string): FindingsStore & StateStor
     );
   };
   const get = <T>(key: string) => getJsonObject<T>(s3, bucket, key);
-  return {
-    async putFinding(finding) {
-      // The bucket's lifecycle expires history by this tag (rules match prefixes or tags, and history
-      // keys hold org and control ids); latest.json is never tagged, so it never expires.
-      await put(layout.history(finding.orgId, finding.controlId, finding.evaluatedAt), finding, HISTORY_TAG);
-      await put(layout.latest(finding.orgId, finding.controlId), finding);
-    },
-    getLatest: (orgId, controlId) => get<ControlFinding>(layout.latest(orgId, controlId)),
-    async getLatestEvaluated(orgId, controlId) {
-      const latest = await get<ControlFinding>(layout.latest(orgId, controlId));
-      if (latest?.status !== "ERROR") return latest;
-      // History keys sort by time; list them all (a page is 1000) and walk back from the newest.
+  const docs: FindingsDocuments = {
+    read: get,
+    // The bucket's lifecycle expires history by this tag (rules match prefixes or tags, and history
+    // keys hold org and control ids); latest.json and last-evaluated.json are never tagged, so never expire.
+    write: (key, value, history) => put(key, value, history ? HISTORY_TAG : undefined),
+    async list(prefix) {
       const keys: string[] = [];
       let token: string | undefined;
       do {
         const page = await s3.send(
-          new ListObjectsV2Command({
-            Bucket: bucket,
-            Prefix: layout.historyPrefix(orgId, controlId),
-            ContinuationToken: token,
-          }),
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
         );
         for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
-      for (const key of keys.sort().reverse().slice(0, MAX_HISTORY_LOOKBACK)) {
-        const finding = await get<ControlFinding>(key);
-        if (finding && finding.status !== "ERROR") return finding;
-      }
-      return undefined;
+      return keys;
     },
+  };
+  return {
+    putFinding: (finding) => writeFinding(docs, finding),
+    getLatest: (orgId, controlId) => get<ControlFinding>(layout.latest(orgId, controlId)),
+    getLatestEvaluated: (orgId, controlId) => readLatestEvaluated(docs, orgId, controlId),
     putRun: (report: RunReport) => put(layout.run(report.orgId, report.runId), report),
     getJson: get,
     putJson: put,

@@ -2,53 +2,46 @@
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { ControlFinding, RunReport } from "../engine/findings.js";
-import { type FindingsStore, layout } from "./findings-store.js";
-
-/** How far back to look for an evaluated finding when the latest ones are ERROR. */
-const MAX_HISTORY_LOOKBACK = 60;
+import {
+  type FindingsDocuments,
+  type FindingsStore,
+  layout,
+  readLatestEvaluated,
+  writeFinding,
+} from "./findings-store.js";
 
 /** Creates a store rooted at a folder (created on first write). */
 export function localFindingsStore(root: string): FindingsStore {
-  const write = async (key: string, value: unknown) => {
-    const path = join(root, key);
-    await mkdir(dirname(path), { recursive: true });
-    // Write then rename, so a reader never sees half a document.
-    await writeFile(`${path}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
-    await rename(`${path}.tmp`, path);
-  };
-  const read = async <T>(key: string): Promise<T | undefined> => {
-    try {
-      return JSON.parse(await readFile(join(root, key), "utf8")) as T;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
-    }
+  const docs: FindingsDocuments = {
+    async write(key, value) {
+      const path = join(root, key);
+      await mkdir(dirname(path), { recursive: true });
+      // Write then rename, so a reader never sees half a document.
+      await writeFile(`${path}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
+      await rename(`${path}.tmp`, path);
+    },
+    async read<T>(key: string): Promise<T | undefined> {
+      try {
+        return JSON.parse(await readFile(join(root, key), "utf8")) as T;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw error;
+      }
+    },
+    async list(prefix) {
+      try {
+        // `.json.tmp` files are writes in progress, not entries.
+        return (await readdir(join(root, prefix))).filter((n) => n.endsWith(".json")).map((n) => prefix + n);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+        throw error;
+      }
+    },
   };
   return {
-    async putFinding(finding) {
-      await write(layout.history(finding.orgId, finding.controlId, finding.evaluatedAt), finding);
-      await write(layout.latest(finding.orgId, finding.controlId), finding);
-    },
-    getLatest: (orgId, controlId) => read<ControlFinding>(layout.latest(orgId, controlId)),
-    async getLatestEvaluated(orgId, controlId) {
-      const latest = await read<ControlFinding>(layout.latest(orgId, controlId));
-      if (latest?.status !== "ERROR") return latest;
-      const prefix = layout.historyPrefix(orgId, controlId);
-      let names: string[];
-      try {
-        names = (await readdir(join(root, prefix)))
-          .filter((n) => n.endsWith(".json"))
-          .sort()
-          .reverse();
-      } catch {
-        return undefined;
-      }
-      for (const name of names.slice(0, MAX_HISTORY_LOOKBACK)) {
-        const finding = await read<ControlFinding>(prefix + name);
-        if (finding && finding.status !== "ERROR") return finding;
-      }
-      return undefined;
-    },
-    putRun: (report: RunReport) => write(layout.run(report.orgId, report.runId), report),
+    putFinding: (finding) => writeFinding(docs, finding),
+    getLatest: (orgId, controlId) => docs.read<ControlFinding>(layout.latest(orgId, controlId)),
+    getLatestEvaluated: (orgId, controlId) => readLatestEvaluated(docs, orgId, controlId),
+    putRun: (report: RunReport) => docs.write(layout.run(report.orgId, report.runId), report),
   };
 }

@@ -1,4 +1,7 @@
-/** The S3 findings/state store against a mocked S3Client: keys, bodies, NoSuchKey, history paging. */
+/**
+ * The S3 findings/state store against a mocked S3Client: keys, bodies, tags, NoSuchKey, the last evaluated
+ * copy, and the one-time history scan (with paging) of buckets written before that copy existed.
+ */
 import {
   GetObjectCommand,
   type GetObjectCommandOutput,
@@ -13,6 +16,7 @@ import "aws-sdk-client-mock-vitest/extend";
 import { beforeEach, describe, expect, it } from "vitest";
 import { s3Store } from "../../../lambdas/adapters/s3-store.js";
 import type { ControlFinding } from "../../../lambdas/engine/findings.js";
+import { fakeBucket } from "../../helpers/aws.js";
 import { finding, row } from "../../helpers/findings.js";
 
 const BUCKET = "findings-bucket";
@@ -45,7 +49,7 @@ const at = (iso: string, status: "PASS" | "FAIL" | "ERROR"): ControlFinding =>
 const historyKey = (iso: string) => `findings/${ORG}/1.1/history/${iso.replace(/:/g, "-")}.json`;
 
 describe("s3Store", () => {
-  it("putFinding writes the history entry first, then latest, as JSON", async () => {
+  it("putFinding writes the history entry, the last evaluated copy, then latest, as JSON", async () => {
     s3.on(PutObjectCommand).resolves({});
     const f = at("2026-11-28T12:00:00.000Z", "FAIL");
     await s3Store(new S3Client({}), BUCKET).putFinding(f);
@@ -53,6 +57,7 @@ describe("s3Store", () => {
     const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     expect(puts.map((p) => p.Key)).toEqual([
       `findings/${ORG}/1.1/history/2026-11-28T12-00-00.000Z.json`,
+      `findings/${ORG}/1.1/last-evaluated.json`,
       `findings/${ORG}/1.1/latest.json`,
     ]);
     for (const put of puts) {
@@ -60,8 +65,17 @@ describe("s3Store", () => {
       expect(put.ContentType).toBe("application/json");
       expect(JSON.parse(String(put.Body))).toEqual(f);
     }
-    // History carries the tag the bucket's lifecycle expires by; latest never expires.
-    expect(puts.map((p) => p.Tagging)).toEqual(["retention=history", undefined]);
+    // History carries the tag the bucket's lifecycle expires by; latest and the copy never expire.
+    expect(puts.map((p) => p.Tagging)).toEqual(["retention=history", undefined, undefined]);
+  });
+
+  it("putFinding of an ERROR leaves the last evaluated copy alone", async () => {
+    s3.on(PutObjectCommand).resolves({});
+    await s3Store(new S3Client({}), BUCKET).putFinding(at("2026-11-28T12:00:00.000Z", "ERROR"));
+    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
+      `findings/${ORG}/1.1/history/2026-11-28T12-00-00.000Z.json`,
+      `findings/${ORG}/1.1/latest.json`,
+    ]);
   });
 
   it("putRun writes runs/{orgId}/{runId}.json", async () => {
@@ -127,7 +141,32 @@ describe("s3Store", () => {
     expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
   });
 
-  it("getLatestEvaluated walks history across pages, newest first, skipping ERRORs", async () => {
+  it("getLatestEvaluated after 62 ERROR runs reads the copy, lists nothing, and survives history expiry", async () => {
+    const objects = fakeBucket(s3);
+    const store = s3Store(new S3Client({}), BUCKET);
+    const start = Date.parse("2026-09-01T00:00:00.000Z");
+    const iso = (n: number) => new Date(start + n * 3_600_000).toISOString();
+    await store.putFinding(at(iso(0), "PASS"));
+    for (let n = 1; n <= 62; n++) await store.putFinding(at(iso(n), "ERROR"));
+    // The lifecycle rule expires tagged history; here, all of it.
+    const tagged = s3
+      .commandCalls(PutObjectCommand)
+      .filter((c) => c.args[0].input.Tagging === "retention=history")
+      .map((c) => c.args[0].input.Key ?? "");
+    expect(tagged).toHaveLength(63);
+    for (const key of tagged) objects.delete(key);
+    s3.resetHistory();
+
+    expect(await store.getLatestEvaluated(ORG, "1.1")).toMatchObject({ evaluatedAt: iso(0), status: "PASS" });
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
+      `findings/${ORG}/1.1/latest.json`,
+      `findings/${ORG}/1.1/last-evaluated.json`,
+    ]);
+    expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
+    expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+
+  it("a bucket without the copy: history is walked across pages, newest first, and the find is copied", async () => {
     const times = [
       "2026-11-24T12:00:00.000Z", // PASS (older: must not be read)
       "2026-11-25T12:00:00.000Z", // FAIL: the answer
@@ -141,9 +180,11 @@ describe("s3Store", () => {
       [historyKey(t26)]: at(t26, "ERROR"),
       [historyKey(t27)]: at(t27, "ERROR"),
     };
+    s3.on(GetObjectCommand).rejects(noSuchKey());
     s3.on(GetObjectCommand, { Key: `findings/${ORG}/1.1/latest.json` }).resolves(body(at(t27, "ERROR")));
     for (const [key, value] of Object.entries(history))
       s3.on(GetObjectCommand, { Key: key }).resolves(body(value));
+    s3.on(PutObjectCommand).resolves({});
     // Two pages, deliberately not in time order across pages (S3 orders keys, but the store must sort).
     s3.on(ListObjectsV2Command, { ContinuationToken: undefined }).resolves({
       Contents: [{ Key: historyKey(t24) }, { Key: historyKey(t27) }],
@@ -167,17 +208,39 @@ describe("s3Store", () => {
     const reads = s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key);
     expect(reads).toEqual([
       `findings/${ORG}/1.1/latest.json`,
+      `findings/${ORG}/1.1/last-evaluated.json`,
+      `findings/${ORG}/1.1/history-scanned.json`,
       historyKey(t27),
       historyKey(t26),
       historyKey(t25),
     ]);
+    // Copied, untagged, so the next lookup needs no history (which may expire).
+    const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts.map((p) => [p.Key, p.Tagging])).toEqual([
+      [`findings/${ORG}/1.1/last-evaluated.json`, undefined],
+    ]);
+    expect(JSON.parse(String(puts[0]?.Body))).toEqual(at(t25, "FAIL"));
   });
 
-  it("getLatestEvaluated is undefined when every stored finding is ERROR", async () => {
-    const t = "2026-11-27T12:00:00.000Z";
-    s3.on(GetObjectCommand).resolves(body(at(t, "ERROR")));
-    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: historyKey(t) }], IsTruncated: false });
-    expect(await s3Store(new S3Client({}), BUCKET).getLatestEvaluated(ORG, "1.1")).toBeUndefined();
+  it("a bucket without the copy and no evaluated history: scanned once, the absence recorded", async () => {
+    const objects = fakeBucket(s3);
+    const t = (h: number) => `2026-11-27T${String(h).padStart(2, "0")}:00:00.000Z`;
+    for (const h of [10, 11]) {
+      objects.set(historyKey(t(h)), JSON.stringify(at(t(h), "ERROR")));
+      objects.set(`findings/${ORG}/1.1/latest.json`, JSON.stringify(at(t(h), "ERROR")));
+    }
+    const store = s3Store(new S3Client({}), BUCKET);
+    expect(await store.getLatestEvaluated(ORG, "1.1")).toBeUndefined();
+    expect(s3).toHaveReceivedCommandTimes(ListObjectsV2Command, 1);
+    expect(JSON.parse(objects.get(`findings/${ORG}/1.1/history-scanned.json`) ?? "")).toEqual({
+      entries: 2,
+      evaluated: 0,
+    });
+
+    s3.resetHistory();
+    expect(await store.getLatestEvaluated(ORG, "1.1")).toBeUndefined();
+    expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(3);
   });
 
   it("getJson/putJson round-trip state documents under their key", async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -41,6 +41,85 @@ describe("localFindingsStore", () => {
     await store.putFinding(at("2026-11-28T12:00:00.000Z", "ERROR"));
     expect((await store.getLatest(ORG, "1.1"))?.status).toBe("ERROR");
     expect((await store.getLatestEvaluated(ORG, "1.1"))?.evaluatedAt).toBe("2026-11-26T12:00:00.000Z");
+  });
+
+  it("keeps a copy of the last evaluated finding beside latest, untouched by ERRORs", async () => {
+    const store = localFindingsStore(root);
+    await store.putFinding(at("2026-11-26T12:00:00.000Z", "PASS"));
+    await store.putFinding(at("2026-11-27T12:00:00.000Z", "ERROR"));
+    expect(await readdir(join(root, `findings/${ORG}/1.1`))).toEqual([
+      "history",
+      "last-evaluated.json",
+      "latest.json",
+    ]);
+    const copy = JSON.parse(await readFile(join(root, layout.lastEvaluated(ORG, "1.1")), "utf8"));
+    expect(copy).toEqual(at("2026-11-26T12:00:00.000Z", "PASS"));
+  });
+
+  it("finds the baseline after 62 ERROR runs, even once their history has expired", async () => {
+    const store = localFindingsStore(root);
+    const start = Date.parse("2026-09-01T00:00:00.000Z");
+    const iso = (n: number) => new Date(start + n * 3_600_000).toISOString();
+    await store.putFinding(at(iso(0), "PASS"));
+    for (let n = 1; n <= 62; n++) await store.putFinding(at(iso(n), "ERROR"));
+    expect(await readdir(join(root, layout.historyPrefix(ORG, "1.1")))).toHaveLength(63);
+    expect((await store.getLatestEvaluated(ORG, "1.1"))?.evaluatedAt).toBe(iso(0));
+
+    // The bucket's lifecycle expires history; the untagged copy stays.
+    await rm(join(root, layout.historyPrefix(ORG, "1.1")), { recursive: true });
+    expect(await store.getLatestEvaluated(ORG, "1.1")).toMatchObject({ evaluatedAt: iso(0), status: "PASS" });
+  });
+
+  describe("a folder written before last-evaluated.json existed", () => {
+    /** Writes history entries and latest.json as the older store did (no copy). */
+    const legacy = async (entries: [string, "PASS" | "FAIL" | "ERROR"][]) => {
+      await mkdir(join(root, layout.historyPrefix(ORG, "1.1")), { recursive: true });
+      for (const [iso, status] of entries) {
+        const text = JSON.stringify(at(iso, status));
+        await writeFile(join(root, layout.history(ORG, "1.1", iso)), text);
+        await writeFile(join(root, layout.latest(ORG, "1.1")), text);
+      }
+    };
+    const iso = (n: number) => new Date(Date.parse("2026-06-01T00:00:00.000Z") + n * 3_600_000).toISOString();
+
+    it("scans the whole history once, beyond 60 entries, and keeps what it found as the copy", async () => {
+      await legacy([
+        [iso(0), "PASS"],
+        [iso(1), "FAIL"],
+        ...Array.from({ length: 70 }, (_, i): [string, "ERROR"] => [iso(i + 2), "ERROR"]),
+      ]);
+      const store = localFindingsStore(root);
+      expect(await store.getLatestEvaluated(ORG, "1.1")).toMatchObject({
+        evaluatedAt: iso(1),
+        status: "FAIL",
+      });
+      expect(
+        JSON.parse(await readFile(join(root, layout.lastEvaluated(ORG, "1.1")), "utf8")).evaluatedAt,
+      ).toBe(iso(1));
+      // Found without history from now on.
+      await rm(join(root, layout.historyPrefix(ORG, "1.1")), { recursive: true });
+      expect((await store.getLatestEvaluated(ORG, "1.1"))?.evaluatedAt).toBe(iso(1));
+    });
+
+    it("records a history with no evaluated finding, so ERROR streaks do not rescan it", async () => {
+      await legacy([
+        [iso(0), "ERROR"],
+        [iso(1), "ERROR"],
+      ]);
+      const store = localFindingsStore(root);
+      expect(await store.getLatestEvaluated(ORG, "1.1")).toBeUndefined();
+      expect(JSON.parse(await readFile(join(root, layout.historyScanned(ORG, "1.1")), "utf8"))).toEqual({
+        entries: 2,
+        evaluated: 0,
+      });
+      // An entry slipped into history now is not read: the scan happened once.
+      await writeFile(join(root, layout.history(ORG, "1.1", iso(-1))), JSON.stringify(at(iso(-1), "PASS")));
+      expect(await store.getLatestEvaluated(ORG, "1.1")).toBeUndefined();
+      // The next evaluated finding is the baseline, through ERRORs after it.
+      await store.putFinding(at(iso(2), "FAIL"));
+      await store.putFinding(at(iso(3), "ERROR"));
+      expect((await store.getLatestEvaluated(ORG, "1.1"))?.evaluatedAt).toBe(iso(2));
+    });
   });
 
   it("has nothing for a control never run", async () => {
