@@ -6,7 +6,16 @@
  *   correlation, a negative (a near miss: one event short, spread too wide, split across addresses) none.
  */
 import type { InsightsEvent } from "../../lambdas/jumpcloud/types.js";
-import { adminLogin, burst, event, MINUTE, T0, USER_AUTH_TYPES, userAuth } from "./events.js";
+import {
+  adminLogin,
+  burst,
+  documentedAdminLogin,
+  event,
+  MINUTE,
+  T0,
+  USER_AUTH_TYPES,
+  userAuth,
+} from "./events.js";
 
 /** One event (per-event rules) or a batch of events (correlation rules). */
 export type Sample = InsightsEvent | InsightsEvent[];
@@ -40,33 +49,66 @@ const adminBurst = (count: number, spacingMs: number, ip = "192.0.2.66", start =
     start,
   );
 
-/** `count` failed user authentications from one address, cycling through every user-auth event type. */
-const userBurst = (count: number, spacingMs: number, ip = "198.51.100.23") =>
-  burst(count, spacingMs, (at, i) =>
-    userAuth(USER_AUTH_TYPES[i % USER_AUTH_TYPES.length] as string, false, {
-      at,
-      client_ip: ip,
-      username: ["karl.sales", "lena.finance", "ivy.newhire"][i % 3] as string,
-    }),
+/**
+ * `count` failed user authentications from one address (`null`: without `client_ip`), cycling through
+ * `types` (every user-auth type).
+ */
+const userBurst = (
+  count: number,
+  spacingMs: number,
+  ip: string | null = "198.51.100.23",
+  types: readonly string[] = USER_AUTH_TYPES,
+  start = T0,
+) =>
+  burst(
+    count,
+    spacingMs,
+    (at, i) =>
+      userAuth(types[i % types.length] as string, false, {
+        at,
+        client_ip: ip ?? undefined,
+        username: ["karl.sales", "lena.finance", "ivy.newhire"][i % 3] as string,
+      }),
+    start,
   );
+/** `count` failed RADIUS logins (`radius_auth_attempt`, `success: false`) from one address. */
+const radiusBurst = (count: number, ip = "198.51.100.23", start = T0) =>
+  userBurst(count, 30_000, ip, ["radius_auth_attempt"], start);
+/** `count` failed SSO logins (`sso_auth`, `sso_token_success: false`, no `success`) from one address. */
+const ssoBurst = (count: number, ip = "198.51.100.23", start = T0) =>
+  userBurst(count, 30_000, ip, ["sso_auth"], start);
 
 /** Test samples by rule title. */
 export const RULE_CASES: Record<string, RuleCases> = {
   // --- The guide's three code-pack rules ---------------------------------------------------------------
   "JumpCloud Failed Admin Portal Login": {
     positive: [
+      // The real shape: no `resource`, no `mfa_meta`.
       adminLogin(false),
-      adminLogin(false, { mfa_meta: { type: "totp" }, error_message: "invalid totp code" }),
+      adminLogin(false, { mfa: true, error_message: "invalid totp code" }),
+      // The documentation's shape still matches.
+      documentedAdminLogin(false),
+      // Nothing but the type and the outcome (as a string).
+      event("admin_login_attempt", { success: "false", initiated_by: undefined, client_ip: undefined }),
     ],
     negative: [
       adminLogin(true),
+      documentedAdminLogin(true),
       // A failed *user* login is not an admin login.
       userAuth("user_login_attempt", false),
+      // The outcome is not recorded: not a failure.
+      adminLogin(false, { success: undefined }),
+      adminLogin(false, { success: null }),
     ],
   },
   "JumpCloud Admin Portal Login Brute Force From One Address": {
     positive: [
       adminBurst(5, MINUTE),
+      // Address-less failures around them are left out, not counted into the address's group.
+      [
+        ...adminBurst(5, MINUTE),
+        ...burst(5, MINUTE, (at) => adminLogin(false, { at, client_ip: undefined })),
+      ],
       // The demo's shape: six failures a minute apart, interleaved with another address's two failures.
       [...adminBurst(6, MINUTE), ...adminBurst(2, 90_000, "203.0.113.50")],
     ],
@@ -81,6 +123,14 @@ export const RULE_CASES: Record<string, RuleCases> = {
       burst(5, MINUTE, (at) => adminLogin(true, { at, client_ip: "192.0.2.66" })),
       // Four failures plus a success from the same address.
       [...adminBurst(4, MINUTE), adminLogin(true, { at: T0 + 5 * MINUTE, client_ip: "192.0.2.66" })],
+      // Five failures without an address are not one source (they are not pooled under "").
+      burst(5, MINUTE, (at) => adminLogin(false, { at, client_ip: undefined })),
+      burst(5, MINUTE, (at, i) => adminLogin(false, { at, client_ip: [null, "", []][i % 3] })),
+      // Four failures from one address and three without one.
+      [
+        ...adminBurst(4, MINUTE),
+        ...burst(3, MINUTE, (at) => adminLogin(false, { at, client_ip: undefined })),
+      ],
     ],
   },
   "JumpCloud Organization Settings Updated": {
@@ -151,12 +201,34 @@ export const RULE_CASES: Record<string, RuleCases> = {
         resource: adminResource("frank.contractor@example.com"),
         changes: [change("firstname", "frank", "franck"), change("enablemultifactor", "true", "false")],
       }),
+      // Turned off while another setting is turned on in the same update.
+      event("admin_update", {
+        changes: [change("suspended", false, true), change("enableMultiFactor", true, false)],
+      }),
+      // The organization's admin MFA requirement turned off.
+      event("organization_update", {
+        changes: [
+          change("settings.passwordPolicy.needsSymbolic", false, true),
+          change("settings.requireAdminMFA", true, false),
+        ],
+      }),
     ],
     negative: [
       // MFA turned ON.
       event("admin_update", {
         resource: adminResource("frank.contractor@example.com"),
         changes: [change("enableMultiFactor", false, true)],
+      }),
+      // MFA turned ON while another change goes to false: each change is judged on its own.
+      event("admin_update", {
+        resource: adminResource("frank.contractor@example.com"),
+        changes: [change("enableMultiFactor", false, true), change("suspended", true, false)],
+      }),
+      event("organization_update", {
+        changes: [
+          change("settings.requireAdminMFA", false, true),
+          change("settings.passwordPolicy.needsSymbolic", true, false),
+        ],
       }),
       // Another field of an admin.
       event("admin_update", {
@@ -175,18 +247,48 @@ export const RULE_CASES: Record<string, RuleCases> = {
     ],
   },
   "JumpCloud Failed User Authentication": {
-    positive: USER_AUTH_TYPES.map((type) => userAuth(type, false)),
+    positive: [
+      ...USER_AUTH_TYPES.map((type) => userAuth(type, false)),
+      // The documented RADIUS name, should it occur.
+      userAuth("radius_auth", false),
+      // A failed SSO login without `success` (the real shape), with a string outcome, or with `success` only.
+      event("sso_auth", { service: "sso", success: undefined, sso_token_success: false }),
+      event("sso_auth", { service: "sso", success: undefined, sso_token_success: "false" }),
+      event("sso_auth", { service: "sso", success: false }),
+    ],
     negative: [
       userAuth("user_login_attempt", true),
-      userAuth("radius_auth", true),
+      userAuth("radius_auth_attempt", true),
+      userAuth("sso_auth", true),
+      // An SSO login whose outcome is not recorded is not counted as a failure.
+      event("sso_auth", { service: "sso", success: undefined }),
+      event("sso_auth", { service: "sso", success: undefined, sso_token_success: null }),
       // Failed admin logins have their own rule.
       adminLogin(false),
       event("ldap_search", { service: "ldap", success: false }),
+      // Types outside the documented list (notes §12.4) that are not authentications.
+      event("command_result", { service: "systems", success: false }),
+      event("ldap_srch", { service: "ldap", success: false }),
     ],
   },
   "JumpCloud User Authentication Brute Force From One Address": {
-    positive: [userBurst(10, 50_000), [...userBurst(12, 30_000), ...userBurst(3, MINUTE, "203.0.113.99")]],
+    positive: [
+      userBurst(10, 50_000),
+      [...userBurst(12, 30_000), ...userBurst(3, MINUTE, "203.0.113.99")],
+      // RADIUS and SSO failures count together: 5 + 5 reach the threshold where neither alone does.
+      [...radiusBurst(5), ...ssoBurst(5, "198.51.100.23", T0 + 15_000)],
+      // Ten failed RADIUS logins alone.
+      radiusBurst(10),
+    ],
     negative: [
+      // RADIUS and SSO failures one short together.
+      [...radiusBurst(5), ...ssoBurst(4, "198.51.100.23", T0 + 15_000)],
+      // Ten SSO logins that succeeded (`sso_token_success: true`, no `success`).
+      burst(10, 30_000, (at) => userAuth("sso_auth", true, { at, client_ip: "198.51.100.23" })),
+      // Ten failures without an address are not one source.
+      userBurst(10, 30_000, null),
+      // Nine failures from the address plus failures without one.
+      [...userBurst(9, 30_000), ...userBurst(5, 30_000, null)],
       // One failure short.
       userBurst(9, 50_000),
       // Ten failures spread over eleven minutes.
@@ -268,6 +370,10 @@ export const RULE_CASES: Record<string, RuleCases> = {
         resource: { type: "authn_policy", name: "require mfa - all users" },
         changes: [change("disabled", true, false)],
       }),
+      // Re-enabled while another field is set to true: each change is judged on its own.
+      event("authpolicy_update", {
+        changes: [change("disabled", true, false), change("effect.obligations.mfa.required", false, true)],
+      }),
       event("authpolicy_update", {
         resource: { type: "authn_policy", name: "require mfa - engineering" },
         changes: [change("targets", "all", "group")],
@@ -332,6 +438,10 @@ export const RULE_CASES: Record<string, RuleCases> = {
         resource: { type: "radius_server", name: "office wi-fi" },
         changes: [change("mfa", "always", "enabled")],
       }),
+      // Values as the API spells them, next to another change.
+      event("radiusserver_update", {
+        changes: [change("name", "branch vpn", "branch vpn 2"), change("mfa", "REQUIRED", "DISABLED")],
+      }),
     ],
     negative: [
       // MFA raised.
@@ -348,6 +458,10 @@ export const RULE_CASES: Record<string, RuleCases> = {
         resource: { type: "radius_server", name: "branch vpn" },
         changes: [change("networkSourceIp", "198.51.100.40", "198.51.100.41")],
       }),
+      // MFA raised while another field's value is "disabled": each change is judged on its own.
+      event("radiusserver_update", {
+        changes: [change("mfa", "enabled", "required"), change("description", "guest", "disabled")],
+      }),
     ],
   },
   "JumpCloud RADIUS Server Created, Modified or Deleted": {
@@ -360,7 +474,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
       event("radiusserver_delete", { resource: { type: "radius_server", name: "branch vpn" } }),
     ],
     negative: [
-      userAuth("radius_auth", false),
+      userAuth("radius_auth_attempt", false),
       event("iplist_update", { resource: { type: "ip_list", name: "partner ranges" } }),
     ],
   },
@@ -372,12 +486,34 @@ export const RULE_CASES: Record<string, RuleCases> = {
       event("organization_update", {
         changes: [change("settings.features.directoryinsights.enabled", "true", "false")],
       }),
+      // Turned off while another setting is turned on in the same update.
+      event("organization_update", {
+        changes: [
+          change("settings.features.directoryInsights.enabled", true, false),
+          change("settings.passwordPolicy.needsSymbolic", false, true),
+        ],
+      }),
+      event("organization_update", {
+        changes: [
+          change("settings.passwordPolicy.needsSymbolic", false, true),
+          change("settings.features.directoryInsights.enabled", "true", null),
+        ],
+      }),
     ],
     negative: [
       // Turned on (what the remediation does).
       event("organization_update", {
         changes: [change("settings.features.directoryInsights.enabled", false, true)],
       }),
+      // Turned on while another setting goes to false.
+      event("organization_update", {
+        changes: [
+          change("settings.passwordPolicy.needsSymbolic", true, false),
+          change("settings.features.directoryInsights.enabled", false, true),
+        ],
+      }),
+      // No changes recorded at all.
+      event("organization_update", {}),
       event("organization_update", {
         changes: [change("settings.userPortal.idleSessionDurationMinutes", 60, 480)],
       }),

@@ -1,6 +1,8 @@
 /**
- * Directory Insights events for the detection tests, in the documented shape (notes §9): lowercase
- * values, boolean `success`, `initiated_by`, `resource`, `changes: [{field, from, to}]`, ISO timestamps.
+ * Directory Insights events for the detection tests, in the shape real tenants record (notes §12.4, which
+ * wins over the documented §9): lowercase values, `initiated_by`, `changes: [{field, from, to}]`, ISO
+ * timestamps, `geoip.country_code`; `admin_login_attempt` without `resource` or `mfa_meta`; RADIUS logins
+ * as `radius_auth_attempt`; `sso_auth` with `sso_token_success` and no `success`.
  */
 import type { InsightsEvent } from "../../lambdas/jumpcloud/types.js";
 
@@ -17,8 +19,11 @@ export const ADMIN = { id: "5f0000010000000000000001", type: "admin", email: "al
 let sequence = 0;
 const nextId = () => `6a4e${(++sequence).toString(16).padStart(20, "0")}`;
 
-/** Options of one event: where it lands in time, plus any field of the event. */
-export type EventFields = Partial<InsightsEvent> & { at?: number };
+/**
+ * Options of one event: where it lands in time, plus any field of the event. Fields are untyped on
+ * purpose: real events carry odd types (`success: "false"`, `client_ip: null`) the rules must tolerate.
+ */
+export type EventFields = { [field: string]: unknown; at?: number };
 
 /**
  * A Directory Insights event; defaults to a successful directory event by {@link ADMIN} at {@link T0}.
@@ -26,7 +31,7 @@ export type EventFields = Partial<InsightsEvent> & { at?: number };
  */
 export function event(type: string, fields: EventFields = {}): InsightsEvent {
   const { at, ...rest } = fields;
-  const built: InsightsEvent = {
+  const built: Record<string, unknown> = {
     id: nextId(),
     event_type: type,
     service: "directory",
@@ -37,16 +42,34 @@ export function event(type: string, fields: EventFields = {}): InsightsEvent {
     success: true,
     client_ip: "203.0.113.10",
     initiated_by: { ...ADMIN },
-    geoip: { country_code2: "us", continent_code: "na", region_code: "ca", timezone: "america/los_angeles" },
+    geoip: { country_code: "us", continent_code: "na", region_code: "ca", timezone: "america/los_angeles" },
     useragent: { name: "chrome", major: "131", os: "mac os x", device: "other" },
     ...rest,
   };
   for (const [key, value] of Object.entries(built)) if (value === undefined) delete built[key];
-  return built;
+  return built as InsightsEvent;
 }
 
-/** An Admin Portal login attempt by `email` (the doc example's shape: the admin is the `resource`). */
+/**
+ * An Admin Portal login attempt by `email`, as real tenants record it: the administrator is in
+ * `initiated_by`, `mfa` is a boolean, and there is no `resource` and no `mfa_meta`.
+ */
 export function adminLogin(success: boolean, fields: EventFields & { email?: string } = {}): InsightsEvent {
+  const { email = "frank.contractor@example.com", ...rest } = fields;
+  return event("admin_login_attempt", {
+    success,
+    initiated_by: { id: "5f0000010000000000000002", type: "admin", email },
+    mfa: success,
+    ...(success ? {} : { error_message: "invalid credentials" }),
+    ...rest,
+  });
+}
+
+/** An Admin Portal login attempt in the documentation's example shape (the admin is the `resource`, with `mfa_meta`). */
+export function documentedAdminLogin(
+  success: boolean,
+  fields: EventFields & { email?: string } = {},
+): InsightsEvent {
   const { email = "frank.contractor@example.com", ...rest } = fields;
   return event("admin_login_attempt", {
     success,
@@ -60,16 +83,22 @@ export function adminLogin(success: boolean, fields: EventFields & { email?: str
   });
 }
 
-/** The user-facing authentication event types (User Portal, SSO, RADIUS, LDAP, device login). */
+/**
+ * The user-facing authentication event types as real tenants name them (User Portal, SSO, RADIUS, LDAP,
+ * device login). `radius_auth` (the documented, unobserved name) is not among them: see `userAuth`.
+ */
 export const USER_AUTH_TYPES = [
   "user_login_attempt",
   "sso_auth",
-  "radius_auth",
+  "radius_auth_attempt",
   "ldap_bind",
   "login_attempt",
 ];
 
-/** A user authentication of one of {@link USER_AUTH_TYPES} by `username`. */
+/**
+ * A user authentication of `type` by `username`. Its outcome is recorded as JumpCloud records it:
+ * `sso_token_success` (and no `success`) on `sso_auth`, `success` on every other type.
+ */
 export function userAuth(
   type: string,
   success: boolean,
@@ -77,20 +106,22 @@ export function userAuth(
 ): InsightsEvent {
   const { username = "karl.sales", ...rest } = fields;
   const service: Record<string, string> = {
-    user_login_attempt: "sso",
+    user_login_attempt: "directory",
     sso_auth: "sso",
+    radius_auth_attempt: "radius",
     radius_auth: "radius",
     ldap_bind: "ldap",
     login_attempt: "systems",
   };
+  const radius = type === "radius_auth_attempt" || type === "radius_auth";
   return event(type, {
     service: service[type] ?? "directory",
-    success,
+    ...(type === "sso_auth" ? { success: undefined, sso_token_success: success } : { success }),
     initiated_by: { id: "5f0000020000000000000007", type: "systemuser", username },
     username,
     ...(success ? {} : { error_message: "invalid credentials" }),
     ...(type === "sso_auth" ? { application: { name: "slack", display_label: "slack" } } : {}),
-    ...(type === "radius_auth" ? { nas_mfa_state: "required", auth_type: "pap" } : {}),
+    ...(radius ? { nas_mfa_state: "required", auth_type: "pap" } : {}),
     ...(type === "login_attempt"
       ? { system: { id: "5f0000030000000000000004", hostname: "darwin-004" } }
       : {}),

@@ -163,10 +163,15 @@ describe("rule metadata", () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  it("the guide's three code-pack rules keep the guide's fields", () => {
+  it("the guide's three code-pack rules keep the guide's fields (1.1 adds `mfa`, present on real events)", () => {
     const fieldsOf = (title: string) => rawRules.find((r) => titleOf(r) === title)?.doc.fields;
     const common = ["timestamp", "event_type", "initiated_by.email", "client_ip"];
-    expect(fieldsOf("JumpCloud Failed Admin Portal Login")).toEqual([...common, "success", "mfa_meta.type"]);
+    expect(fieldsOf("JumpCloud Failed Admin Portal Login")).toEqual([
+      ...common,
+      "success",
+      "mfa_meta.type",
+      "mfa",
+    ]);
     expect(fieldsOf("JumpCloud Organization Settings Updated")).toEqual([...common, "changes"]);
     expect(fieldsOf("JumpCloud Administrator Created or Updated")).toEqual([...common, "changes"]);
   });

@@ -3,12 +3,23 @@
  *
  * 1. Event rules: every event is tested against every event rule; matches come out in event order (and,
  *    for one event, in rule order), one `DetectionMatch` per (rule, event).
+ *    Rules over `changes[]` judge one change at a time: a rule any of whose selections names `changes`
+ *    or a `changes.*` path is evaluated once per element of the event's `changes` list, each time on a
+ *    view of the event whose `changes` is that single element (every other field unchanged), and matches
+ *    the event when any view matches. So `changes.field: enableMultiFactor` and `changes.to: false` must
+ *    hold for the SAME change, and `selection and not filter` means "some change is selected and not
+ *    filtered", never "some change is selected and no change is filtered". Without a non-empty `changes`
+ *    list the event is evaluated once as it is. A SIEM gets the same semantics by splitting `changes`
+ *    into one record per change before matching, or with a nested/array-element query (README).
+ *    Events that are not objects, and event types no rule names, match nothing; odd field types never throw.
  *    Sigma v2 `generate`: a detection rule referenced by at least one correlation, none of which has
  *    `generate: true`, does not emit its own matches (it still feeds the correlations). A rule no
  *    correlation references always emits.
  * 2. Correlations (`event_count`), in rule order: the events matched by any base rule (each event counted
- *    once) are grouped by the values of the `group-by` fields (dotted paths; a missing field groups
- *    under "", several values are joined with ","). Within a group, events are sorted by timestamp
+ *    once) are grouped by the values of the `group-by` fields (dotted paths; several values are joined
+ *    with ","). An event lacking a `group-by` field (absent, null, empty string or an empty list) is left
+ *    out of that correlation: pooling every address-less event under one "" group would invent a single
+ *    source for unrelated failures. Within a group, events are sorted by timestamp
  *    (stable, so equal timestamps keep input order) and a window is anchored at each event: it holds that
  *    event and the following ones at most `timespanMs` later (inclusive). A window "satisfies" when its
  *    count satisfies the condition (`gte`/`gt`/`eq`/`lte`/`lt` threshold). Each group with at least one
@@ -45,9 +56,24 @@ function satisfies(operator: CorrelationOperator, count: number, threshold: numb
   }
 }
 
-function groupValue(event: InsightsEvent, field: string): string {
-  const values = resolvePath(event, field).filter((value) => value !== null && value !== undefined);
-  return values.map((value) => (typeof value === "object" ? JSON.stringify(value) : String(value))).join(",");
+/** The group value of one field, or undefined when the event does not carry it. */
+function groupValue(event: InsightsEvent, field: string): string | undefined {
+  const values = resolvePath(event, field)
+    .filter((value) => value !== null && value !== undefined)
+    .map((value) => (typeof value === "object" ? JSON.stringify(value) : String(value)))
+    .filter((value) => value.trim() !== "");
+  return values.length > 0 ? values.join(",") : undefined;
+}
+
+/** Every `group-by` value of an event, or undefined when one is missing (the event is left out). */
+function groupValues(event: InsightsEvent, fields: readonly string[]): Record<string, string> | undefined {
+  const values: Record<string, string> = {};
+  for (const field of fields) {
+    const value = groupValue(event, field);
+    if (value === undefined) return undefined;
+    values[field] = value;
+  }
+  return values;
 }
 
 function correlate(
@@ -56,14 +82,19 @@ function correlate(
 ): DetectionMatch[] {
   const operator = rule.operator ?? "gte";
   const timed = matched
-    .map((event, order) => ({ event, order, time: Date.parse(event.timestamp) }))
+    .map((event, order) => ({
+      event,
+      order,
+      // A timestamp that is not a string cannot be placed in time (left out below).
+      time: typeof event.timestamp === "string" ? Date.parse(event.timestamp) : Number.NaN,
+    }))
     .filter((entry) => Number.isFinite(entry.time))
     .sort((a, b) => a.time - b.time || a.order - b.order);
 
   const groups = new Map<string, { values: Record<string, string>; entries: typeof timed }>();
   for (const entry of timed) {
-    const values: Record<string, string> = {};
-    for (const field of rule.groupBy) values[field] = groupValue(entry.event, field);
+    const values = groupValues(entry.event, rule.groupBy);
+    if (!values) continue;
     const key = JSON.stringify(rule.groupBy.map((field) => values[field]));
     let group = groups.get(key);
     if (!group) {
@@ -137,6 +168,8 @@ export function detect(rules: CompiledRule[], events: InsightsEvent[]): Detectio
   const matchedBy = new Map<EventRule, InsightsEvent[]>(eventRules.map((rule) => [rule, []]));
   const matches: DetectionMatch[] = [];
   for (const event of events) {
+    // Not an event object (a malformed API entry): no rule can be about it.
+    if (typeof event !== "object" || event === null || Array.isArray(event)) continue;
     for (const rule of eventRules) {
       if (!rule.matches(event)) continue;
       matchedBy.get(rule)?.push(event);

@@ -16,8 +16,11 @@
  *   string form of a number or boolean event value.
  * - `null` matches a field that is missing or null (or an array with no non-null element).
  * - Field names are dotted paths (`initiated_by.email`); a literal key containing dots is tried first.
- *   When a value along the path is an array, every element is visited (`changes.field` looks into each
- *   element of `changes`), and an array leaf matches when any element matches.
+ *   When a value along the path is an array, every element is visited, and an array leaf matches when
+ *   any element matches. `changes` is the exception: rules naming `changes.*` are judged one change at a
+ *   time (see {@link CHANGES_FIELD} and `rules.ts`), so `changes.field` and `changes.to` meet in ONE change.
+ * - Matching never throws on the event's data: an oddly typed value (object, array, number where a string
+ *   is expected, null) simply does not match a value it cannot equal; an unknown event type matches nothing.
  */
 import ipaddr from "ipaddr.js";
 
@@ -34,6 +37,40 @@ type ValueMatcher = (candidate: unknown) => boolean;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The event field whose elements are judged one at a time. Directory Insights records each change of an
+ * update as `{field, from, to}` in `changes[]`; a condition about one setting must not be satisfied by the
+ * `field` of one change and the `to` of another.
+ */
+export const CHANGES_FIELD = "changes";
+
+/** Whether a selection field path (without modifiers) reads `changes` or something inside it. */
+export function readsChanges(field: string): boolean {
+  return field === CHANGES_FIELD || field.startsWith(`${CHANGES_FIELD}.`);
+}
+
+/**
+ * The field paths a selection definition names (modifiers stripped), for load-time analysis. Tolerates
+ * any shape: what is not a map or a list of maps names no field (`compileSelection` rejects it).
+ */
+export function selectionFields(definition: unknown): string[] {
+  const maps = Array.isArray(definition) ? definition : [definition];
+  return maps.flatMap((map) =>
+    isPlainObject(map) ? Object.keys(map).map((key) => key.split("|")[0] ?? "") : [],
+  );
+}
+
+/**
+ * The views of `event` a changes-scoped rule is evaluated on: one per element of a non-empty `changes`
+ * array, each a shallow copy with `changes` bound to that single element. Anything else (no `changes`,
+ * an empty list, a single object, an odd type) gives the event itself, evaluated once.
+ */
+export function perChangeViews(event: Record<string, unknown>): Record<string, unknown>[] {
+  const changes = event[CHANGES_FIELD];
+  if (!Array.isArray(changes) || changes.length === 0) return [event];
+  return changes.map((change) => ({ ...event, [CHANGES_FIELD]: change }));
 }
 
 /** Every value at a dotted path, arrays flattened. A missing path yields nothing. */

@@ -11,7 +11,14 @@ import type { InsightsEvent } from "../../jumpcloud/types.js";
 import type { CompiledRule, RuleMeta } from "../types.js";
 import { ConditionSyntaxError, evaluateCondition, isValidIdentifier, parseCondition } from "./condition.js";
 import { RuleError } from "./errors.js";
-import { compileSelection, type EventPredicate, SelectionError } from "./matcher.js";
+import {
+  compileSelection,
+  type EventPredicate,
+  perChangeViews,
+  readsChanges,
+  SelectionError,
+  selectionFields,
+} from "./matcher.js";
 
 export type EventRule = Extract<CompiledRule, { kind: "event" }>;
 export type CorrelationRule = Extract<CompiledRule, { kind: "correlation" }>;
@@ -25,6 +32,8 @@ export type CorrelationOperator = "gte" | "gt" | "eq" | "lte" | "lt";
 export interface EventRuleExtras {
   /** Sigma v2 `name`, by which correlations may reference the rule. */
   name?: string;
+  /** True when the rule names `changes.*` and is therefore judged one change at a time. */
+  perChange?: boolean;
 }
 export interface CorrelationExtras {
   name?: string;
@@ -182,22 +191,33 @@ function compileDetectionRule(
     throw error;
   }
 
+  const evaluate = (view: Record<string, unknown>): boolean => {
+    const memo = new Map<string, boolean>();
+    return evaluateCondition(tree, (name) => {
+      let value = memo.get(name);
+      if (value === undefined) {
+        value = predicates.get(name)?.(view) ?? false;
+        memo.set(name, value);
+      }
+      return value;
+    });
+  };
+  // A rule that names `changes.*` anywhere judges the whole condition once per change (see detect.ts).
+  const perChange = Object.entries(selections).some(([, definition]) =>
+    selectionFields(definition).some(readsChanges),
+  );
+
   const rule: EventRule & EventRuleExtras = {
     ...meta(parsed, source),
     kind: "event",
     matches(event: InsightsEvent): boolean {
-      const memo = new Map<string, boolean>();
-      return evaluateCondition(tree, (name) => {
-        let value = memo.get(name);
-        if (value === undefined) {
-          value = predicates.get(name)?.(event) ?? false;
-          memo.set(name, value);
-        }
-        return value;
-      });
+      // Events come from an API: anything but an object is an event this rule cannot be about.
+      if (typeof event !== "object" || event === null || Array.isArray(event)) return false;
+      return perChange ? perChangeViews(event).some(evaluate) : evaluate(event);
     },
   };
   if (parsed.name) rule.name = parsed.name;
+  if (perChange) rule.perChange = true;
   return rule;
 }
 

@@ -192,6 +192,59 @@ describe("event_count correlations", () => {
     expect(detect(rules(), mixed)).toEqual([]);
   });
 
+  it("leaves events without the group-by field out instead of pooling them under one empty group", () => {
+    const noIp = (minute: number, fields: Record<string, unknown> = {}) =>
+      event({ success: false, timestamp: minutes(minute), ...fields });
+    // Five failures with no address, a null one, an empty one, an empty list: no common source.
+    const addressless = [
+      noIp(0),
+      noIp(1, { client_ip: null }),
+      noIp(2, { client_ip: "" }),
+      noIp(3, { client_ip: [] }),
+      noIp(4, { client_ip: "  " }),
+    ];
+    expect(detect(rules(), addressless)).toEqual([]);
+    // Four failures from one address plus address-less ones: still under the threshold.
+    const four = [0, 1, 2, 3].map((m) => failedLogin("192.0.2.66", m));
+    expect(detect(rules(), [...four, ...addressless])).toEqual([]);
+    // Five from one address: one match, listing only that address's events.
+    const five = [...four, failedLogin("192.0.2.66", 4)];
+    const matches = detect(rules(), [...addressless, ...five]);
+    expect(matches.map((m) => m.group)).toEqual([{ client_ip: "192.0.2.66" }]);
+    expect(ids(matches[0]?.events ?? [])).toEqual(ids(five));
+  });
+
+  it("with several group-by fields, an event missing any of them is left out", () => {
+    const byUserAndIp = rules({ "group-by": ["initiated_by.email", "client_ip"] });
+    const login = (minute: number, email?: string) =>
+      event({
+        success: false,
+        client_ip: "192.0.2.66",
+        timestamp: minutes(minute),
+        ...(email ? { initiated_by: { email } } : {}),
+      });
+    const withEmail = [0, 1, 2, 3].map((m) => login(m, "bob@example.com"));
+    expect(detect(byUserAndIp, [...withEmail, login(4)])).toEqual([]);
+    expect(detect(byUserAndIp, [...withEmail, login(4, "bob@example.com")])).toHaveLength(1);
+  });
+
+  it("odd group-by values (numbers, lists, objects) group by their text and never throw", () => {
+    const odd = [0, 1, 2, 3, 4].map((m) => failedLogin("x", m));
+    for (const [i, e] of odd.entries()) e.client_ip = [7, ["192.0.2.1", null], { v: 4 }, true, 7][i] as never;
+    expect(() => detect(rules({ condition: { gte: 1 } }), odd)).not.toThrow();
+    const groups = detect(rules({ condition: { gte: 1 } }), odd).map((m) => m.group?.client_ip);
+    expect(groups).toEqual(["7", "192.0.2.1", '{"v":4}', "true"]);
+  });
+
+  it("leaves out events whose timestamp is missing, not a string or not a date", () => {
+    const four = [0, 1, 2, 3].map((m) => failedLogin("192.0.2.66", m));
+    expect(detect(rules(), [...four, failedLogin("192.0.2.66", 4)])).toHaveLength(1);
+    for (const timestamp of [undefined, 1_740_830_400_000, "yesterday", null]) {
+      const odd = { ...failedLogin("192.0.2.66", 4), timestamp } as unknown as InsightsEvent;
+      expect(detect(rules(), [...four, odd])).toEqual([]);
+    }
+  });
+
   it("works on rules built from the contract alone (threshold read as gte)", () => {
     const loaded = rules();
     const [base, corr] = loaded;

@@ -122,9 +122,18 @@ describe("modifiers", () => {
   });
 
   it("all on an array field: each value must match some element", () => {
-    const m = field({ "changes.field|all": ["role", "email"] });
-    expect(m(event({ changes: [{ field: "email" }, { field: "role" }] }))).toBe(true);
-    expect(m(event({ changes: [{ field: "role" }] }))).toBe(false);
+    const m = field({ "auth_context.policies_applied.name|all": ["require mfa", "trusted devices"] });
+    const policies = (...names: string[]) => ({
+      auth_context: { policies_applied: names.map((name) => ({ name })) },
+    });
+    expect(m(event(policies("trusted devices", "require mfa")))).toBe(true);
+    expect(m(event(policies("require mfa")))).toBe(false);
+  });
+
+  it("all on changes: every value must match within one change", () => {
+    const m = field({ "changes.field|contains|all": ["directoryInsights", "enabled"] });
+    expect(m(event({ changes: [{ field: "settings.features.directoryInsights.enabled" }] }))).toBe(true);
+    expect(m(event({ changes: [{ field: "directoryInsights.premium" }, { field: "enabled" }] }))).toBe(false);
   });
 
   it("cidr (IPv4 and IPv6)", () => {
@@ -153,6 +162,19 @@ describe("fields and types", () => {
   });
 
   it("array fields match when any element matches, with dotted paths into objects", () => {
+    const policies = field({ "auth_context.policies_applied.metadata.action": "deny" });
+    expect(
+      policies(
+        event({
+          auth_context: {
+            policies_applied: [{ metadata: { action: "allow" } }, { metadata: { action: "deny" } }],
+          },
+        }),
+      ),
+    ).toBe(true);
+    expect(policies(event({ auth_context: { policies_applied: [{ metadata: { action: "allow" } }] } }))).toBe(
+      false,
+    );
     const m = field({ "changes.field": "mfa", "changes.to": false });
     expect(
       m(
@@ -201,6 +223,51 @@ describe("fields and types", () => {
     expect(m(event({}))).toBe(true);
     expect(m(event({ mfa_meta: { type: "none" } }))).toBe(true);
     expect(m(event({ mfa_meta: { type: "totp" } }))).toBe(false);
+  });
+
+  it("booleans tolerate their string forms in any case, and nothing else", () => {
+    const failed = field({ success: false });
+    for (const value of [false, "false", "FALSE", "False", [false], ["x", "false"]]) {
+      expect(failed(event({ success: value })), JSON.stringify(value)).toBe(true);
+    }
+    for (const value of [true, "true", 0, "0", "", "no", null, [], {}, { success: false }, [true]]) {
+      expect(failed(event({ success: value })), JSON.stringify(value)).toBe(false);
+    }
+  });
+
+  it("a path through a non-object (string, number, null, list of scalars) finds nothing", () => {
+    const m = field({ "initiated_by.email": "alice@example.com" });
+    for (const initiated_by of ["alice@example.com", 42, null, true, ["alice@example.com"]]) {
+      expect(m(event({ initiated_by })), JSON.stringify(initiated_by)).toBe(false);
+    }
+    expect(m(event({ initiated_by: [{ email: "alice@example.com" }] }))).toBe(true);
+  });
+
+  it("objects and lists of objects never equal a string, a number or a pattern", () => {
+    const rules = [
+      field({ client_ip: "192.0.2.1" }),
+      field({ "client_ip|contains": "192" }),
+      field({ "client_ip|re": "." }),
+      field({ "client_ip|cidr": "0.0.0.0/0" }),
+      field({ attempts: 5 }),
+    ];
+    for (const value of [{ ip: "192.0.2.1" }, [{ ip: "192.0.2.1" }], {}, [], null]) {
+      for (const m of rules) expect(m(event({ client_ip: value, attempts: value }))).toBe(false);
+    }
+  });
+
+  it("null matches an empty list (no value) but not a list holding a value", () => {
+    const m = field({ "mfa_meta.type": null });
+    expect(m(event({ mfa_meta: { type: [] } }))).toBe(true);
+    expect(m(event({ mfa_meta: { type: [null] } }))).toBe(true);
+    expect(m(event({ mfa_meta: { type: ["none"] } }))).toBe(false);
+  });
+
+  it("an event that is not an object matches nothing and does not throw", () => {
+    const m = field({ "changes.field": "x" });
+    for (const odd of [null, undefined, 42, "event", [], [{ changes: [{ field: "x" }] }]]) {
+      expect(m(odd as unknown as InsightsEvent)).toBe(false);
+    }
   });
 
   it("field names are case-sensitive", () => {
