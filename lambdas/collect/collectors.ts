@@ -2,7 +2,6 @@
 import type { JumpCloudClient } from "../jumpcloud/client.js";
 import { JumpCloudConfigError, JumpCloudError } from "../jumpcloud/errors.js";
 import {
-  countEvents,
   getOrganization,
   listAdmins,
   listAuthnPolicies,
@@ -13,16 +12,21 @@ import {
   listRadiusServers,
   listSystems,
   listSystemUsers,
-  searchEvents,
 } from "../jumpcloud/resources.js";
-import type { PolicyResult, PolicyTemplate, RadiusServer, SearchTerm } from "../jumpcloud/types.js";
-import { KEY_EVENT_CLASSES } from "./key-events.js";
+import type { PolicyResult, PolicyTemplate, RadiusServer } from "../jumpcloud/types.js";
+import { CollectError } from "./errors.js";
+import {
+  collectInsightsActivity,
+  collectKeyEvents,
+  type InsightsRetention,
+  insightsWindow,
+} from "./insights.js";
+import { reconcilePlanAnswers } from "./plan-answers.js";
 import type {
   Collected,
   CollectedSnapshot,
   DatasetName,
   DevicePolicy,
-  KeyEventClass,
   RadiusServerFacts,
   Snapshot,
 } from "./snapshot.js";
@@ -35,6 +39,8 @@ export interface CollectContext {
   readonly activityWindowHours: number;
   /** Window of the key-event counts (5.2). */
   readonly keyEventsWindowHours: number;
+  /** How long the plan keeps Directory Insights events, when the plan is known: windows are capped to it. */
+  readonly insightsRetention?: InsightsRetention;
   /** Called as items stream in, for progress display. */
   readonly onProgress?: (dataset: DatasetName, items: number) => void;
 }
@@ -99,79 +105,73 @@ const COLLECTORS: { [K in DatasetName]: Collector<K> } = {
   devicePolicies: async (client, ctx) => {
     const policies = await drain(() => listPolicies(client), "devicePolicies", ctx);
     // Details (values) and statuses per policy; the client's in-flight limit bounds the fan-out.
-    return Promise.all(
-      policies.map(async (policy): Promise<DevicePolicy> => {
+    const detailed = await Promise.all(
+      policies.map(async (policy) => {
         const [details, statuses] = await Promise.all([
-          client.get<Partial<DevicePolicy>>(`/api/v2/policies/${encodeURIComponent(policy.id)}`),
+          client.get<Record<string, unknown> | null>(`/api/v2/policies/${encodeURIComponent(policy.id)}`),
           drain(
             () => listPolicyStatuses(client, policy.id, FIELDS.policyStatuses),
             "devicePolicies",
             ctx,
           ) as Promise<PolicyResult[]>,
         ]);
-        return {
-          id: policy.id,
-          name: policy.name ?? details.name ?? policy.id,
-          template: (policy.template ?? details.template ?? { id: "" }) as PolicyTemplate,
-          values: details.values ?? [],
-          configFields: details.configFields ?? [],
-          statuses,
-        };
+        return { policy, details: isRecord(details) ? details : {}, statuses };
       }),
     );
-  },
-  insightsActivity: async (client, ctx) => {
-    const window = windowOf(ctx.now, ctx.activityWindowHours);
-    const eventCount = await countEvents(client, {
-      service: ["all"],
-      start_time: window.start,
-      end_time: window.end,
-    });
-    return { windowHours: ctx.activityWindowHours, ...window, eventCount };
-  },
-  keyEvents: async (client, ctx) => {
-    const window = windowOf(ctx.now, ctx.keyEventsWindowHours);
-    const query = (term: SearchTerm) => ({
-      service: ["all" as const],
-      start_time: window.start,
-      end_time: window.end,
-      search_term: term,
-    });
-    const entries = await Promise.all(
-      (Object.entries(KEY_EVENT_CLASSES) as [KeyEventClass, (typeof KEY_EVENT_CLASSES)[KeyEventClass]][]).map(
-        async ([name, definition]) => {
-          const term: SearchTerm = {
-            and: [
-              { event_type: [...definition.eventTypes] },
-              ...(definition.failuresOnly ? [{ success: "false" }] : []),
-            ],
-          };
-          return [
-            name,
-            { count: await countEvents(client, query(term)), eventTypes: [...definition.eventTypes] },
-          ] as const;
-        },
+    // Whether `GET /policies/{id}` carries `configFields` is not known (§12.1); field definitions are
+    // documented on `GET /policytemplates/{id}`, read once per template for the policies that lack them.
+    const templateIds = [
+      ...new Set(
+        detailed
+          .filter(({ details }) => !Array.isArray(details.configFields))
+          .map(({ policy }) => policy.template?.id)
+          .filter((id): id is string => typeof id === "string" && id !== ""),
+      ),
+    ];
+    const templateFields = new Map(
+      await Promise.all(
+        templateIds.map(async (id) => {
+          const template = await client.get<Record<string, unknown> | null>(
+            `/api/v2/policytemplates/${encodeURIComponent(id)}`,
+          );
+          return [id, isRecord(template) ? template.configFields : undefined] as const;
+        }),
       ),
     );
-    const failedAdminLoginsByIp: Record<string, number> = {};
-    let failedAdminLogins = 0;
-    const failed = query({ and: [{ event_type: ["admin_login_attempt"] }, { success: "false" }] });
-    for await (const event of searchEvents(client, { ...failed, fields: ["client_ip"] })) {
-      failedAdminLogins += 1;
-      const ip = typeof event.client_ip === "string" ? event.client_ip : "unknown";
-      failedAdminLoginsByIp[ip] = (failedAdminLoginsByIp[ip] ?? 0) + 1;
-    }
-    return {
-      windowHours: ctx.keyEventsWindowHours,
-      ...window,
-      classes: Object.fromEntries(entries) as KeyEventsClasses,
-      failedAdminLogins,
-      failedAdminLoginsByIp,
-    };
+    return detailed.map(({ policy, details, statuses }): DevicePolicy => {
+      const templateId = policy.template?.id;
+      const fromTemplate = templateId ? templateFields.get(templateId) : undefined;
+      const source = Array.isArray(details.configFields)
+        ? "policy"
+        : Array.isArray(fromTemplate)
+          ? "template"
+          : "none";
+      return {
+        id: policy.id,
+        name:
+          typeof policy.name === "string"
+            ? policy.name
+            : typeof details.name === "string"
+              ? details.name
+              : policy.id,
+        template: (policy.template ?? details.template ?? { id: "" }) as PolicyTemplate,
+        values: details.values,
+        configFields:
+          source === "policy" ? details.configFields : source === "template" ? fromTemplate : undefined,
+        configFieldsSource: source,
+        statuses,
+      };
+    });
   },
+  insightsActivity: (client, ctx) =>
+    collectInsightsActivity(client, insightsWindow(ctx.now, ctx.activityWindowHours, ctx.insightsRetention)),
+  keyEvents: (client, ctx) =>
+    collectKeyEvents(client, insightsWindow(ctx.now, ctx.keyEventsWindowHours, ctx.insightsRetention)),
 };
 
-type KeyEventsClasses = Snapshot["keyEvents"]["classes"];
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
 
 /** Collects the named datasets concurrently; a failure is recorded for that dataset only. */
 export async function collectSnapshot(
@@ -182,7 +182,7 @@ export async function collectSnapshot(
   const entries = await Promise.all(
     [...new Set(datasets)].map(async (dataset) => [dataset, await collectOne(client, dataset, ctx)] as const),
   );
-  return Object.fromEntries(entries) as CollectedSnapshot;
+  return reconcilePlanAnswers(client, Object.fromEntries(entries) as CollectedSnapshot, ctx.now);
 }
 
 async function collectOne<K extends DatasetName>(
@@ -194,6 +194,9 @@ async function collectOne<K extends DatasetName>(
     return { ok: true, data: await (COLLECTORS[dataset] as Collector<K>)(client, ctx) };
   } catch (error) {
     if (error instanceof JumpCloudConfigError) throw error;
+    if (error instanceof CollectError) {
+      return { ok: false, error: { dataset, code: error.code, message: error.message } };
+    }
     if (error instanceof JumpCloudError) {
       return {
         ok: false,
@@ -256,8 +259,4 @@ function radiusFacts(server: RadiusServer): RadiusServerFacts {
     pattern.test(secret),
   ).length;
   return { ...rest, sharedSecret: { length: secret.length, characterClasses: classes } };
-}
-
-function windowOf(now: Date, hours: number): { start: string; end: string } {
-  return { start: new Date(now.getTime() - hours * 3_600_000).toISOString(), end: now.toISOString() };
 }

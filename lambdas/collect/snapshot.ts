@@ -15,13 +15,21 @@ import type {
   SystemUser,
 } from "../jumpcloud/types.js";
 
-/** A device policy with its values, config fields and the latest result per system. */
+/**
+ * A device policy with its values, config fields and the latest result per system. `values` and
+ * `configFields` are kept as JumpCloud sent them: values are typed JSON (§12.1: numbers, booleans,
+ * arrays, strings), and either may be absent or oddly shaped, so the control reads them tolerantly.
+ */
 export interface DevicePolicy {
   id: string;
   name: string;
   template: PolicyTemplate;
-  values: { configFieldID?: string; value?: string }[];
-  configFields: { id?: string; name?: string; label?: string; displayType?: string; defaultValue?: string }[];
+  /** `values` of `GET /api/v2/policies/{id}`: entries `{configFieldID, configFieldName, value, sensitive?}`. */
+  values: unknown;
+  /** Field definitions (`id`, `name`, `label`, …) from the policy's details, else from its template's details. */
+  configFields: unknown;
+  /** Where `configFields` came from; `none` when neither the policy nor its template carried them. */
+  configFieldsSource: "policy" | "template" | "none";
   statuses: PolicyResult[];
 }
 
@@ -30,11 +38,18 @@ export type RadiusServerFacts = Omit<RadiusServer, "sharedSecret"> & {
   sharedSecret: { length: number; characterClasses: number };
 };
 
-/** Event counts over a window of Directory Insights. */
-export interface InsightsActivity {
+/** The Directory Insights window a dataset covers, and the cap the plan's retention put on it. */
+export interface InsightsWindow {
+  /** Hours actually queried (the requested window, capped by retention). */
   windowHours: number;
   start: string;
   end: string;
+  /** Set when the requested window was longer than the plan keeps events. */
+  cappedBy?: { requestedHours: number; retentionDays: number; plan: string };
+}
+
+/** Event counts over a window of Directory Insights. */
+export interface InsightsActivity extends InsightsWindow {
   eventCount: number;
 }
 
@@ -48,12 +63,10 @@ export type KeyEventClass =
   | "policyChanges";
 
 /** Counts of key events over a window, with failed admin logins by source address. */
-export interface KeyEvents {
-  windowHours: number;
-  start: string;
-  end: string;
-  classes: Record<KeyEventClass, { count: number; eventTypes: string[] }>;
+export interface KeyEvents extends InsightsWindow {
+  classes: Record<KeyEventClass, { count: number; eventTypes: string[]; breakdown?: Record<string, number> }>;
   failedAdminLogins: number;
+  /** By `client_ip`; events without one are counted under "not reported". */
   failedAdminLoginsByIp: Record<string, number>;
 }
 

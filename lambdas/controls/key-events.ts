@@ -33,7 +33,8 @@ export const keyEvents = defineControl({
   metadataNote:
     "The guide gives 5.2 no profile level and no framework mappings; it is listed as L1 with section 5 and mapped to nothing.",
   plans: {
-    availability: "Platform and Platform Plus (needs Directory Insights)",
+    availability:
+      "All plans: basic Directory Insights exists on every plan, keeping 15 days of events on Free and Core and 90 on Platform (the guide's Appendix A describes the full feature); the window is capped by the declared plan's retention",
     requires: "directoryInsights",
   },
   rationale:
@@ -49,7 +50,7 @@ export const keyEvents = defineControl({
   checks: [
     "Counts the six event classes of the guide's table (admin logins, admin changes, MFA disabled or bypassed, failed authentication, new device enrollment, policy changes) over the last `windowHours` hours and reports them, with failed admin logins by source address",
     "Failed admin logins (`admin_login_attempt` with `success: false`) in the window are at most `maxFailedAdminLogins`",
-    "Failed authentications (user, device, SSO, RADIUS and LDAP attempts with `success: false`) in the window are at most `maxFailedAuthentications`",
+    "Failed authentications in the window are at most `maxFailedAuthentications`, counted as JumpCloud records them: User Portal, device and LDAP logins and RADIUS attempts (`radius_auth_attempt`, `radius_auth`) with `success: false`, and SSO logins (`sso_auth`) with `sso_token_success: false`; the finding breaks the count down by kind",
     "MFA disable events (`admin_totp_disable`, `totp_delete_enrollment`) in the window are at most `maxMfaDisableEvents`",
   ],
   thresholds: {
@@ -94,6 +95,9 @@ export const keyEvents = defineControl({
   audit({ keyEvents: data }, { maxFailedAdminLogins, maxFailedAuthentications, maxMfaDisableEvents }) {
     const results: ResourceResult[] = [];
     const window = `in the last ${data.windowHours} h`;
+    const cap = data.cappedBy
+      ? ` (capped from ${data.cappedBy.requestedHours} h by the ${data.cappedBy.plan} plan's ${data.cappedBy.retentionDays}-day retention)`
+      : "";
     const byIp = Object.entries(data.failedAdminLoginsByIp).sort(
       ([a, x], [b, y]) => y - x || a.localeCompare(b),
     );
@@ -116,7 +120,7 @@ export const keyEvents = defineControl({
     };
     for (const name of Object.keys(KEY_EVENT_CLASSES) as KeyEventClass[]) {
       const { label } = KEY_EVENT_CLASSES[name];
-      const { count: events, eventTypes } = data.classes[name];
+      const { count: events, eventTypes, breakdown } = data.classes[name];
       const resource = { type: "event-class", id: name, name: label };
       const limit = limits[name];
       if (!limit) {
@@ -135,7 +139,13 @@ export const keyEvents = defineControl({
         name === "adminLogins"
           ? `${count(events, "admin login attempt")} ${window}, ${data.failedAdminLogins} failed` +
             (byIp.length ? ` (by source address: ${byIp.map(([ip, n]) => `${ip}: ${n}`).join(", ")})` : "")
-          : `${count(limit.observed, limit.what)} ${window} (${eventTypes.join(", ")})`;
+          : `${count(limit.observed, limit.what)} ${window} (${
+              breakdown
+                ? Object.entries(breakdown)
+                    .map(([kind, n]) => `${kind} ${n}`)
+                    .join(", ")
+                : eventTypes.join(", ")
+            })`;
       const ok = limit.observed <= limit.max;
       results.push(
         result(ok ? "PASS" : "FAIL", resource, CHECKS[name], `${detail}; at most ${limit.max} accepted`, {
@@ -150,14 +160,20 @@ export const keyEvents = defineControl({
     return {
       results,
       summary:
-        `Over the last ${data.windowHours} h: ${count(data.failedAdminLogins, "failed admin login")} (at most ${maxFailedAdminLogins}), ` +
+        `Over the last ${data.windowHours} h${cap}: ${count(data.failedAdminLogins, "failed admin login")} (at most ${maxFailedAdminLogins}), ` +
         `${count(classes.failedAuthentication.count, "failed authentication")} (at most ${maxFailedAuthentications}), ` +
         `${count(classes.mfaDisable.count, "MFA disable event")} (at most ${maxMfaDisableEvents}), ` +
         `${count(classes.adminLogins.count, "admin login")}, ${count(classes.adminChanges.count, "admin change")}, ` +
         `${count(classes.newDevices.count, "new device")} and ${count(classes.policyChanges.count, "policy change")}` +
         `${failing.length ? `; over threshold: ${failing.join(", ")}` : ""}.`,
       evidence: {
-        window: { hours: data.windowHours, start: data.start, end: data.end },
+        window: {
+          hours: data.windowHours,
+          start: data.start,
+          end: data.end,
+          ...(data.cappedBy ? { cappedBy: data.cappedBy } : {}),
+        },
+        failedAuthenticationByKind: data.classes.failedAuthentication.breakdown ?? {},
         counts: Object.fromEntries(
           (Object.keys(KEY_EVENT_CLASSES) as KeyEventClass[]).map((name) => [name, classes[name].count]),
         ),

@@ -12,10 +12,20 @@ import { type ControlFinding, countResults, SCHEMA_VERSION, statusFromResults } 
 /** JumpCloud plans (hardening guide, Appendix A). */
 export type Plan = "free" | "core" | "platform" | "platform_plus";
 
+// Directory Insights' basic API exists on every plan (notes §12.4 corrects the guide's Appendix A,
+// which describes the full feature); what differs is how long events are kept.
 const FEATURE_PLANS: Record<PlanFeature, { name: string; plans: Plan[] }> = {
   conditionalAccess: { name: "Conditional Access", plans: ["platform", "platform_plus"] },
-  directoryInsights: { name: "Directory Insights", plans: ["platform", "platform_plus"] },
+  directoryInsights: { name: "Directory Insights", plans: ["free", "core", "platform", "platform_plus"] },
 };
+
+/** Days of Directory Insights events each plan keeps: 15 on the lowest plans (§12.4), 90 otherwise (§9). */
+const INSIGHTS_RETENTION_DAYS: Record<Plan, number> = { free: 15, core: 15, platform: 90, platform_plus: 90 };
+
+/** How long a plan keeps Directory Insights events. */
+export function insightsRetentionDays(plan: Plan): number {
+  return INSIGHTS_RETENTION_DAYS[plan];
+}
 
 /** Whether a plan includes a feature (Appendix A). */
 export function planHas(plan: Plan, feature: PlanFeature): boolean {
@@ -120,7 +130,8 @@ export function evaluateControl(
       message: failures.map((f) => `${f.dataset}: ${f.message}`).join("; "),
       datasets: failures,
     };
-    // Only a 402 is an unambiguous "not on this plan"; a 403 may also be a role without access.
+    // Only a 402 is an unambiguous "not on this plan"; a 403 may also be a role without access. The
+    // collectors already turned a 402 that another endpoint of the feature contradicts into an error.
     if (feature && failures.every((f) => f.code === "NOT_ON_PLAN")) {
       return finish({
         status: "NOT_APPLICABLE",

@@ -10,7 +10,7 @@ import { type Logger, silentLogger } from "../shared/logger.js";
 import type { FindingsStore } from "../store/findings-store.js";
 import { complianceOf } from "./compliance.js";
 import { EngineError } from "./errors.js";
-import { evaluateControl, type Plan, planHas } from "./evaluate.js";
+import { evaluateControl, insightsRetentionDays, type Plan, planHas, planName } from "./evaluate.js";
 import { applyExceptions, expiredExceptions, type RiskException } from "./exceptions.js";
 import {
   type ControlFinding,
@@ -107,6 +107,9 @@ export async function runAudit(deps: AuditDependencies, options: AuditOptions = 
     // Windows of the Insights datasets come from the thresholds of the controls that read them.
     activityWindowHours: Number(thresholds.get("5.1")?.activityWindowHours ?? 24),
     keyEventsWindowHours: Number(thresholds.get("5.2")?.windowHours ?? 24),
+    ...(options.plan
+      ? { insightsRetention: { days: insightsRetentionDays(options.plan), plan: planName(options.plan) } }
+      : {}),
     onProgress: deps.onProgress,
   });
   for (const entry of Object.values(collected)) {

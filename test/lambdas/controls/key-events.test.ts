@@ -22,6 +22,13 @@ const add = (type: string, opts: { success?: boolean; ip?: string; at?: Date; se
   org().events.push(event);
   return event;
 };
+/** A recorded-shape `sso_auth` event: no `success`, the outcome in `sso_token_success`. */
+const ssoAuth = (ok: boolean) => {
+  const event = add("sso_auth", { service: "sso" });
+  delete event.success;
+  event.sso_token_success = ok;
+  return event;
+};
 const failedAdminLogins = (n: number, ip = "192.0.2.66") => {
   for (let i = 0; i < n; i++) add("admin_login_attempt", { success: false, ip });
 };
@@ -102,22 +109,46 @@ describe("5.2 Key Events to Monitor", () => {
     expect(relaxed.status).toBe("PASS");
   });
 
-  it("counts only failed attempts as failed authentication, over every event type of the class", async () => {
-    add("user_login_attempt", { success: false, service: "sso" });
+  it("counts failed authentication as JumpCloud records it: success false, RADIUS attempts, SSO token failures", async () => {
+    add("user_login_attempt", { success: false, service: "directory" });
+    add("radius_auth_attempt", { success: false, service: "radius" });
     add("radius_auth", { success: false, service: "radius" });
     add("ldap_bind", { success: false, service: "ldap" });
-    add("sso_auth", { success: true, service: "sso" });
+    // Real sso_auth events carry no `success`: the outcome is `sso_token_success` (notes §12.4).
+    ssoAuth(false);
+    ssoAuth(true);
     add("login_attempt", { success: true, service: "systems" });
+    add("radius_auth_attempt", { success: true, service: "radius" });
+    // An event type missing from the documented list is tolerated and not counted.
+    add("ldap_srch", { success: false, service: "ldap" });
     const finding = await auditControl(sim(), "5.2");
     expect(finding.status).toBe("PASS");
-    expect(resultOf(finding, "failed-authentication")?.observed).toBe(3);
+    expect(resultOf(finding, "failed-authentication")?.observed).toBe(5);
+    expect(finding.evidence?.failedAuthenticationByKind).toEqual({
+      "User Portal, device and LDAP": 2,
+      RADIUS: 2,
+      SSO: 1,
+    });
     const strict = await auditControl(sim(), "5.2", {
-      thresholds: { "5.2": { maxFailedAuthentications: 2 } },
+      thresholds: { "5.2": { maxFailedAuthentications: 4 } },
     });
     expect(failing(strict)).toEqual(["Failed authentication: failed-authentication"]);
     expect(resultOf(strict, "failed-authentication")?.message).toBe(
-      "3 failed authentications in the last 24 h (user_login_attempt, login_attempt, sso_auth, radius_auth, ldap_bind); at most 2 accepted",
+      "5 failed authentications in the last 24 h (User Portal, device and LDAP 2, RADIUS 2, SSO 1); at most 4 accepted",
     );
+  });
+
+  it("FAIL on 70 failed RADIUS attempts plus 60 failed SSO logins in a day, though each kind alone is under 100", async () => {
+    for (let i = 0; i < 70; i++) add("radius_auth_attempt", { success: false, service: "radius" });
+    for (let i = 0; i < 60; i++) ssoAuth(false);
+    const finding = await auditControl(sim(), "5.2");
+    expect(finding.status).toBe("FAIL");
+    expect(failing(finding)).toEqual(["Failed authentication: failed-authentication"]);
+    expect(resultOf(finding, "failed-authentication")).toMatchObject({
+      observed: 130,
+      message:
+        "130 failed authentications in the last 24 h (User Portal, device and LDAP 0, RADIUS 70, SSO 60); at most 100 accepted",
+    });
   });
 
   it("reports admin changes, new devices and policy changes without failing", async () => {
@@ -201,22 +232,55 @@ describe("5.2 Key Events to Monitor", () => {
     expect(finding.summary).toMatch(/declare the plan \(--plan core\)/);
   });
 
-  it("NOT_APPLICABLE on a declared plan without Directory Insights", async () => {
-    const finding = await auditControl(sim(), "5.2", { plan: "core" });
-    expect(finding.status).toBe("NOT_APPLICABLE");
-    expect(finding.summary).toBe(
-      "Directory Insights is not part of the Core plan (it needs Platform or Platform Plus).",
-    );
+  it.each(["free", "core"] as const)(
+    "evaluated on the %s plan (basic Directory Insights exists on every plan), the window capped at its 15-day retention",
+    async (plan) => {
+      add("admin_totp_disable", { at: hoursAgo(400) }); // 16.7 days ago: beyond the plan's retention
+      add("admin_totp_disable", { at: hoursAgo(300) });
+      const daily = await auditControl(sim(), "5.2", { plan });
+      expect(daily.status).toBe("PASS");
+      expect(daily.summary).toMatch(/^Over the last 24 h: /);
+      const month = await auditControl(sim(), "5.2", { plan, thresholds: { "5.2": { windowHours: 720 } } });
+      expect(month.status).toBe("FAIL");
+      expect(resultOf(month, "mfa-disable")?.observed).toBe(1);
+      expect(month.summary).toMatch(
+        new RegExp(
+          `^Over the last 360 h \\(capped from 720 h by the ${plan === "free" ? "Free" : "Core"} plan's 15-day retention\\): `,
+        ),
+      );
+      expect(month.evidence?.window).toMatchObject({
+        hours: 360,
+        cappedBy: { requestedHours: 720, retentionDays: 15 },
+      });
+    },
+  );
+
+  it("a Platform plan keeps the requested window (90-day retention)", async () => {
+    add("admin_totp_disable", { at: hoursAgo(400) });
+    const month = await auditControl(sim(), "5.2", {
+      plan: "platform",
+      thresholds: { "5.2": { windowHours: 720 } },
+    });
+    expect(resultOf(month, "mfa-disable")?.observed).toBe(1);
+    expect(month.evidence?.window).not.toHaveProperty("cappedBy");
   });
 
-  it("NOT_APPLICABLE when JumpCloud answers 402 (plan without Directory Insights, not declared)", async () => {
-    sim().scenario.plan = "core";
+  it("NOT_APPLICABLE when every Directory Insights endpoint answers 402", async () => {
+    sim().faults.add({ kind: "status", status: 402, path: "/insights/directory/v1/**" });
     const finding = await auditControl(sim(), "5.2");
     expect(finding.status).toBe("NOT_APPLICABLE");
     expect(finding.summary).toMatch(/answered 402/);
     expect(finding.error?.datasets).toMatchObject([
       { dataset: "keyEvents", code: "NOT_ON_PLAN", status: 402 },
     ]);
+  });
+
+  it("ERROR, not NOT_APPLICABLE, when one Directory Insights endpoint answers 402 and another answers", async () => {
+    sim().faults.add({ kind: "status", status: 402, path: "/insights/directory/v1/events" });
+    const finding = await auditControl(sim(), "5.2");
+    expect(finding.status).toBe("ERROR");
+    expect(finding.error?.datasets).toMatchObject([{ dataset: "keyEvents", code: "PLAN_INCONSISTENT" }]);
+    expect(finding.summary).toMatch(/answered 402 on \/insights\/directory\/v1\/events but .* answered/);
   });
 
   it("demo: FAIL on the burst of failed admin logins and the TOTP disable, with data in every class", async () => {
@@ -264,9 +328,13 @@ describe("keyEvents collector (lambdas/collect/key-events.ts through the simulat
     ]);
     expect(
       Object.entries(KEY_EVENT_CLASSES)
-        .filter(([, c]) => c.failuresOnly)
+        .filter(([, c]) => c.queries.some((q) => q.where.length > 0))
         .map(([name]) => name),
     ).toEqual(["failedAuthentication"]);
+    // Recorded names (notes §12.4) besides the documented ones.
+    expect(KEY_EVENT_CLASSES.failedAuthentication.eventTypes).toEqual(
+      expect.arrayContaining(["radius_auth_attempt", "radius_auth", "sso_auth"]),
+    );
     // The update event of authentication policies is documented as `authpolicy_update` (notes §9).
     expect(KEY_EVENT_CLASSES.policyChanges.eventTypes).toContain("authpolicy_update");
   });
@@ -287,13 +355,13 @@ describe("keyEvents collector (lambdas/collect/key-events.ts through the simulat
     expect(data.failedAdminLogins).toBe(0);
   });
 
-  it("groups failed admin logins by client_ip, `unknown` when the event has none", async () => {
+  it("groups failed admin logins by client_ip, `not reported` when the event has none", async () => {
     failedAdminLogins(2, "192.0.2.66");
     delete add("admin_login_attempt", { success: false }).client_ip;
     add("admin_login_attempt", { success: true, ip: "192.0.2.66" });
     const data = await collect();
     expect(data.failedAdminLogins).toBe(3);
-    expect(data.failedAdminLoginsByIp).toEqual({ "192.0.2.66": 2, unknown: 1 });
+    expect(data.failedAdminLoginsByIp).toEqual({ "192.0.2.66": 2, "not reported": 1 });
   });
 
   it("uses the window it is given", async () => {
