@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createContractValidator } from "../contract/validator.js";
-import { type Fault, FaultInjector, type FaultRule } from "./faults.js";
+import { type Fault, FaultInjector, type FaultRule, faultedAnswer, faultedQuery } from "./faults.js";
 import { compileRoutes, HttpError, type SimContext, type SimResponse } from "./http.js";
 import { buildPreset, isPresetName, PRESET_NAMES } from "./presets/index.js";
 import type { LargeOptions } from "./presets/large.js";
@@ -135,7 +135,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         at: clock().toISOString(),
       });
 
-    const fault = faults.take(method, path);
+    const fault = faults.take(method, path, url.searchParams);
     if (fault?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
     if (fault?.kind === "drop" && !fault.afterWrite) {
       log(0, "drop");
@@ -176,7 +176,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         method,
         path,
         params: found.params,
-        query: url.searchParams,
+        query: faultedQuery(fault, url.searchParams),
         headers: req.headers,
         body: parsed,
         scenario,
@@ -188,7 +188,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
           if (!result.ok) throw new HttpError(400, `Invalid request body: ${result.errors.join("; ")}`);
         },
       };
-      answer = await found.route.handler(ctx);
+      answer = faultedAnswer(fault, await found.route.handler(ctx));
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       answer = { status: error.status, body: error.body() };

@@ -45,9 +45,9 @@ export interface ListOptions {
 export interface JumpCloudClient {
   readonly endpoints: JumpCloudEndpoints;
   readonly orgId: string | undefined;
-  /** Streams a v1 collection (`/api/...` returning `{totalCount, results}`). */
+  /** Streams a v1 collection (`/api/...` returning `{totalCount, results}`); an unprovably complete read throws `INCOMPLETE_COLLECTION`. */
   v1List<T>(path: string, options?: ListOptions): AsyncGenerator<T>;
-  /** Streams a v2 collection (`/api/v2/...` returning an array with `X-Total-Count`). */
+  /** Streams a v2 collection (`/api/v2/...` returning an array with `X-Total-Count`); likewise proven complete. */
   v2List<T>(path: string, options?: ListOptions): AsyncGenerator<T>;
   /** Reads one resource (`/api/...` or `/api/v2/...`). */
   get<T>(path: string, options?: Pick<ListOptions, "fields">): Promise<T>;
@@ -89,7 +89,12 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
     const query = new URLSearchParams({ limit: String(pageSize), skip: String(skip) });
     const sort = list.sort ?? (family === "v1" ? ["_id"] : []);
     if (sort.length > 0) query.set("sort", sort.join(family === "v1" ? " " : ","));
-    if (list.fields?.length) query.set("fields", list.fields.join(family === "v1" ? " " : ","));
+    if (list.fields?.length) {
+      // The id proves completeness; whether a projection keeps it unasked is not documented, so ask.
+      const id = family === "v1" ? "_id" : "id";
+      const fields = list.fields.includes(id) ? list.fields : [...list.fields, id];
+      query.set("fields", fields.join(family === "v1" ? " " : ","));
+    }
     for (const filter of list.filter ?? []) query.append("filter", filter);
     return query;
   };
@@ -115,9 +120,7 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
             total: typeof body.totalCount === "number" ? body.totalCount : undefined,
           };
         },
-        pageSize,
-        maxConcurrency,
-        path,
+        { pageSize, prefetch: maxConcurrency, path, idField: "_id", totalName: "totalCount" },
       );
     },
     v2List<T>(path: string, list: ListOptions = {}) {
@@ -128,9 +131,7 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
           if (!Array.isArray(body)) throw malformed("GET", path, "expected a JSON array");
           return { items: body, total: numberHeader(headers["x-total-count"]) };
         },
-        pageSize,
-        maxConcurrency,
-        path,
+        { pageSize, prefetch: maxConcurrency, path, idField: "id", totalName: "X-Total-Count" },
       );
     },
     async get<T>(path: string, read: Pick<ListOptions, "fields"> = {}) {
@@ -146,6 +147,7 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
     delete: write("DELETE"),
     insightsEvents(query: EventQuery) {
       const path = "/events";
+      const fullPath = `/insights/directory/v1${path}`;
       return paginateSearchAfter<InsightsEvent>(async (searchAfter) => {
         const json = {
           ...query,
@@ -155,18 +157,18 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
         const { body, headers } = await transport.send<InsightsEvent[]>({
           method: "POST",
           url: endpoints.insightsUrl + path,
-          path: `/insights/directory/v1${path}`,
+          path: fullPath,
           json,
           idempotent: true,
         });
-        if (!Array.isArray(body)) throw malformed("POST", path, "expected a JSON array of events");
+        if (!Array.isArray(body)) throw malformed("POST", fullPath, "expected a JSON array of events");
         return {
           items: body,
-          resultCount: numberHeader(headers["x-result-count"]) ?? body.length,
+          resultCount: numberHeader(headers["x-result-count"]),
           limit: numberHeader(headers["x-limit"]) ?? json.limit,
           searchAfter: jsonArrayHeader(headers["x-search_after"]),
         };
-      }, path);
+      }, fullPath);
     },
     async insightsCount(query: EventQuery) {
       const path = "/events/count";

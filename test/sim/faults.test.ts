@@ -55,6 +55,20 @@ describe("FaultInjector", () => {
     );
   });
 
+  it("atSkip matches only the page at that offset (absent skip = 0), and unmatched pages do not count", () => {
+    const faults = new FaultInjector().add({ kind: "empty-page", path: "/a", atSkip: 100, times: 1 });
+    const at = (skip?: string) => faults.take("GET", "/a", new URLSearchParams(skip ? { skip } : {}))?.kind;
+    expect([at(), at("0"), at("200"), at("100"), at("100")]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      "empty-page",
+      undefined,
+    ]);
+    const first = new FaultInjector().add({ kind: "empty-page", path: "/a", atSkip: 0 });
+    expect(first.take("GET", "/a", new URLSearchParams())?.kind).toBe("empty-page");
+  });
+
   it("revokeKeyAfter(n): the (n+1)th request is refused; clear() restores the key and drops rules", () => {
     const faults = new FaultInjector().add({ kind: "malformed", path: "/a" });
     faults.keyRevoked();
@@ -171,6 +185,79 @@ describe("faults through the server", () => {
     expect((await call(sim(), "GET", "/api/systems")).status).toBe(503);
     sim().faults.clear();
     expect((await call(sim(), "GET", "/api/systems")).status).toBe(200);
+  });
+});
+
+describe("inconsistent list pages through the server", () => {
+  const sim = freshSimulator();
+  const users = (query: string) => call(sim(), "GET", `/api/systemusers?sort=_id&limit=10&${query}`);
+  const templates = (query: string) => call(sim(), "GET", `/api/v2/policytemplates?sort=id&limit=5&${query}`);
+  const ids = (docs: { _id?: string; id?: string }[]) => docs.map((d) => d._id ?? d.id);
+
+  it("empty-page: no items, the real total still reported (v1 and v2)", async () => {
+    sim().faults.add({ kind: "empty-page", path: "/api/systemusers", atSkip: 10 });
+    sim().faults.add({ kind: "empty-page", path: "/api/v2/policytemplates", atSkip: 5 });
+    expect((await users("skip=0")).body.results).toHaveLength(10);
+    expect((await users("skip=10")).body).toEqual({ totalCount: 24, results: [] });
+    const v2 = await templates("skip=5");
+    expect([v2.body, v2.headers.get("x-total-count")]).toEqual([[], "12"]);
+    expect(sim().requests.map((r) => r.fault)).toEqual([undefined, "empty-page", "empty-page"]);
+  });
+
+  it("short-page drops the last items (1 by default)", async () => {
+    sim().faults.add({ kind: "short-page", path: "/api/systemusers", atSkip: 0, times: 1 });
+    sim().faults.add({ kind: "short-page", drop: 3, path: "/api/systemusers", atSkip: 0 });
+    const full = ids(orgOf(sim()).systemUsers.slice(0, 10) as { _id: string }[]);
+    expect(ids((await users("skip=0")).body.results)).toEqual(full.slice(0, 9));
+    const short = await users("skip=0");
+    expect([ids(short.body.results), short.body.totalCount]).toEqual([full.slice(0, 7), 24]);
+  });
+
+  it("repeat-page answers another offset's page; the log keeps the skip that was asked", async () => {
+    sim().faults.add({ kind: "repeat-page", path: "/api/systemusers", atSkip: 10 });
+    sim().faults.add({ kind: "repeat-page", of: 5, path: "/api/v2/policytemplates", atSkip: 10 });
+    expect(ids((await users("skip=10")).body.results)).toEqual(ids((await users("skip=0")).body.results));
+    expect(ids((await templates("skip=10")).body)).toEqual(ids((await templates("skip=5")).body));
+    expect(new URLSearchParams(sim().requests[0]?.query).get("skip")).toBe("10");
+  });
+
+  it("total: a lying totalCount / X-Total-Count, or none at all", async () => {
+    sim().faults.add({ kind: "total", total: 99, path: "/api/systemusers", times: 1 });
+    sim().faults.add({ kind: "total", total: null, path: "/api/systemusers" });
+    sim().faults.add({ kind: "total", total: 7, path: "/api/v2/policytemplates", times: 1 });
+    sim().faults.add({ kind: "total", total: null, path: "/api/v2/policytemplates" });
+    expect((await users("skip=0")).body.totalCount).toBe(99);
+    const none = await users("skip=0");
+    expect(Object.keys(none.body)).toEqual(["results"]);
+    expect(none.body.results).toHaveLength(10);
+    expect((await templates("skip=0")).headers.get("x-total-count")).toBe("7");
+    const noHeader = await templates("skip=0");
+    expect([noHeader.headers.get("x-total-count"), noHeader.body.length]).toEqual([null, 5]);
+  });
+
+  it("result-count: a lying X-Result-Count on a Directory Insights page, or none", async () => {
+    const query = { service: ["all"], start_time: "2026-11-01T00:00:00Z", limit: 10 };
+    sim().faults.add({ kind: "result-count", count: 3, path: "/insights/directory/v1/events", times: 1 });
+    sim().faults.add({ kind: "result-count", count: null, path: "/insights/directory/v1/events" });
+    const lying = await call(sim(), "POST", "/insights/directory/v1/events", { body: query });
+    expect([lying.status, lying.body.length, lying.headers.get("x-result-count")]).toEqual([200, 10, "3"]);
+    const none = await call(sim(), "POST", "/insights/directory/v1/events", { body: query });
+    expect([none.body.length, none.headers.get("x-result-count"), none.headers.get("x-limit")]).toEqual([
+      10,
+      null,
+      "10",
+    ]);
+  });
+
+  it("page faults leave errors and single resources alone", async () => {
+    sim().faults.add({ kind: "empty-page", path: "/api/systemusers/*" });
+    sim().faults.add({ kind: "total", total: null, path: "/api/systemusers" });
+    const id = orgOf(sim()).systemUsers[0]?._id as string;
+    expect((await call(sim(), "GET", `/api/systemusers/${id}`)).body._id).toBe(id);
+    const refused = await call(sim(), "GET", "/api/systemusers", {
+      headers: { "x-api-key": "wrong-key-000" },
+    });
+    expect([refused.status, refused.body.message]).toEqual([401, "Unauthorized"]);
   });
 });
 

@@ -139,15 +139,12 @@ describe("errors that are not retried", () => {
   });
 
   it("402 on Directory Insights is NOT_ON_PLAN", async () => {
-    sim().scenario.plan = "core";
-    try {
-      const error = await rejection(
-        simClient(sim()).insightsCount({ service: ["all"], start_time: new Date().toISOString() }),
-      );
-      expect(error).toMatchObject({ code: "NOT_ON_PLAN", status: 402 });
-    } finally {
-      sim().scenario.plan = "platform";
-    }
+    // Directory Insights answers on every plan (notes §12.4), so the 402 is injected.
+    sim().faults.add({ kind: "status", status: 402, path: "/insights/directory/v1/events/count" });
+    const error = await rejection(
+      simClient(sim()).insightsCount({ service: ["all"], start_time: new Date().toISOString() }),
+    );
+    expect(error).toMatchObject({ code: "NOT_ON_PLAN", status: 402 });
   });
 
   it("404 is NOT_FOUND", async () => {
