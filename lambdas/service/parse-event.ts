@@ -16,3 +16,19 @@ export function parseEvent<T extends z.ZodType>(schema: T, event: unknown): z.in
   }
   return parsed.data;
 }
+
+/** How far a scheduled event's time may be from the clock: a day covers retries and late deliveries. */
+export const MAX_EVENT_CLOCK_SKEW_MS = 86_400_000;
+
+/**
+ * Refuses an event stamped far from `now` (a replayed archive, a hand-made event with a typo): its time
+ * sets the evaluation's windows, so it would judge another era and write that verdict as the latest.
+ */
+export function assertEventTimeNear(time: string, now: Date): void {
+  const at = Date.parse(time);
+  if (Math.abs(at - now.getTime()) > MAX_EVENT_CLOCK_SKEW_MS) {
+    throw new InvalidEventError(
+      `Invalid event: time: ${time} is more than 1 day ${at < now.getTime() ? "before" : "after"} now (${now.toISOString()}); refusing to evaluate another era`,
+    );
+  }
+}

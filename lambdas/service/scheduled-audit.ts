@@ -23,6 +23,7 @@ import type { Logger } from "../shared/logger.js";
 import type { FindingsStore } from "../store/findings-store.js";
 import type { AuditEvent } from "./config.js";
 import type { AlertMessage, Notifier } from "./notifier.js";
+import { assertEventTimeNear } from "./parse-event.js";
 import { type ControlHealth, type StateStore, stateKeys } from "./state-store.js";
 
 /** Records metrics of a run (Powertools Metrics in AWS). */
@@ -39,6 +40,8 @@ export interface ScheduledAuditDependencies {
   notifier: Notifier;
   logger: Logger;
   metrics?: AuditMetrics;
+  /** The wall clock, to refuse events from another time (default: the system clock). */
+  clock?: () => Date;
   /** Where a stored finding can be read, for alert links. */
   locate(orgId: string, controlId: string): FindingLocation;
   settings: {
@@ -74,6 +77,8 @@ export async function runScheduledAudit(
 ): Promise<OrgOutcome[]> {
   const control = controlById(event.controlId);
   if (!control) throw new EngineError("UNKNOWN_CONTROL", `Unknown control id ${event.controlId}`);
+  // Before any read or write: the event's time is the evaluation's "now".
+  assertEventTimeNear(event.time, (deps.clock ?? (() => new Date()))());
   const targets = deps.settings.orgIds.length > 0 ? deps.settings.orgIds : [undefined];
   const outcomes: OrgOutcome[] = [];
   const failures: unknown[] = [];

@@ -1,11 +1,12 @@
 /**
  * The real audit handler, in-process, against a real S3 (s3rver on loopback) and the JumpCloud
- * simulator; only SNS and Secrets Manager are mocked. Baseline, drift, regression alert, re-delivery.
+ * simulator; only SNS and Secrets Manager are mocked. Baseline, drift, regression alert, re-delivery, and
+ * a regression after an ERROR streak whose history has expired.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
@@ -33,10 +34,16 @@ let sim: RunningSimulator;
 let bucket: S3Client;
 let handler: (event: unknown) => Promise<unknown>;
 
+/**
+ * The n-th event, an hour apart from the real clock: the handler refuses an event more than a day
+ * from it, and s3rver refuses requests signed at another time, so the clock cannot be mocked here
+ * (control 1.1 does not depend on the time; the simulator stays at NOW).
+ */
+const START = Date.now();
 const event = (n: number) => ({
   controlId: "1.1",
   eventId: `evt-${n}`,
-  time: new Date(NOW.getTime() + n * 86_400_000).toISOString(),
+  time: new Date(START + n * 3_600_000).toISOString(),
 });
 
 /** Every key in the bucket, sorted. */
@@ -127,6 +134,7 @@ describe("audit handler on a real S3 (s3rver)", () => {
     expect(all).toEqual([
       `events/${ORG}/1.1/evt-1.json`,
       `findings/${ORG}/1.1/history/${event(1).time.replace(/:/g, "-")}.json`,
+      `findings/${ORG}/1.1/last-evaluated.json`,
       `findings/${ORG}/1.1/latest.json`,
       expect.stringMatching(new RegExp(`^runs/${ORG}/\\d{8}T\\d{6}Z-[0-9a-f]{6}\\.json$`)),
     ]);
@@ -197,5 +205,35 @@ describe("audit handler on a real S3 (s3rver)", () => {
     expect(history(before)).toHaveLength(2);
     // Only the organization lookup that locates the event marker.
     expect(sim.requests.slice(requests).map((r) => r.path)).toEqual(["/api/organizations"]);
+  });
+
+  // 62 runs in ERROR are covered by the service test; here, the copy on a real S3 outlives the history.
+  it("runs in ERROR, then all history expired, then a drift: the regression is still published", async () => {
+    sim.faults.add({ kind: "status", status: 400, method: "GET", path: "/api/users" });
+    for (let n = 3; n <= 5; n++) expect(await handler(event(n))).toMatchObject([{ status: "ERROR" }]);
+    expect(publishes().map((p) => p.MessageAttributes?.kind?.StringValue)).toEqual([
+      "regression",
+      "evaluation-failure",
+    ]);
+    // The lifecycle rule expires history (tagged); the untagged copy and latest stay.
+    const expired = history(await keys());
+    expect(expired).toHaveLength(5);
+    for (const key of expired) await bucket.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect((await read<ControlFinding>(`findings/${ORG}/1.1/last-evaluated.json`)).evaluatedAt).toBe(
+      event(2).time,
+    );
+
+    sim.faults.clear();
+    const erin = sim.scenario.organizations[0]?.admins.find((a) => a.email === "erin.ops@example.com");
+    if (!erin) throw new Error("erin.ops not in the demo");
+    erin.enableMultiFactor = false;
+    expect(await handler(event(6))).toEqual([{ orgId: ORG, status: "FAIL", regressions: 1, published: 1 }]);
+    const last = publishes().at(-1);
+    expect(last?.MessageAttributes?.kind?.StringValue).toBe("regression");
+    // Only erin is news: bob has been failing since event 2, the baseline however long ago.
+    const { email } = JSON.parse(String(last?.Message)) as { email: string };
+    const worse = email.split("What got worse since the last run:")[1]?.split("\n\n")[0] ?? "";
+    expect(worse).toContain("erin.ops@example.com");
+    expect(worse).not.toContain("bob.admin@example.com");
   });
 });

@@ -30,6 +30,8 @@ const awsCalls = () => s3.calls().length + sns.calls().length + sm.calls().lengt
 let sim: RunningSimulator;
 
 beforeEach(async () => {
+  // The handler refuses events more than a day from the system clock: the clock is the simulator's.
+  vi.setSystemTime(NOW);
   vi.resetModules();
   s3.reset();
   sns.reset();
@@ -39,6 +41,7 @@ beforeEach(async () => {
   sim = await startSimulator({ scenario: { ...buildPreset("compliant", NOW), apiKey: KEY }, now: () => NOW });
 });
 afterEach(async () => {
+  vi.useRealTimers();
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
   await sim.close();
@@ -106,6 +109,7 @@ describe("audit handler: a valid event", () => {
     expect(keys).toEqual([
       marker, // {sent: [], healthTracked: true}: alerts (none) are handled
       history,
+      `findings/${COMPLIANT_ORG_ID}/1.1/last-evaluated.json`, // the baseline of later regressions
       latest,
       expect.stringMatching(new RegExp(`^runs/${COMPLIANT_ORG_ID}/\\d{8}T\\d{6}Z-[0-9a-f]{6}\\.json$`)),
       marker, // {sent: [], healthTracked: true, done: true}
@@ -191,6 +195,28 @@ describe("audit handler: invalid events", () => {
     expect(awsCalls()).toBe(0);
     expect(sim.requests).toEqual([]);
   });
+});
+
+describe("audit handler: events from another era", () => {
+  it.each([
+    ["a year ago", -365 * 86_400_000, "before"],
+    ["in 2020", Date.parse("2020-03-01T06:00:00Z") - NOW.getTime(), "before"],
+    ["two days ahead", 2 * 86_400_000, "after"],
+  ])(
+    "refuses an event stamped %s with one clear error, before any AWS or JumpCloud call",
+    async (_name, offset, side) => {
+      captureOutput();
+      const handler = await coldStart();
+      const time = new Date(NOW.getTime() + offset).toISOString();
+      const error = await rejection(handler({ controlId: "5.2", eventId: "e-old", time }));
+      expect(error.name).toBe("InvalidEventError");
+      expect(error.message).toBe(
+        `Invalid event: time: ${time} is more than 1 day ${side} now (${NOW.toISOString()}); refusing to evaluate another era`,
+      );
+      expect(awsCalls()).toBe(0);
+      expect(sim.requests).toEqual([]);
+    },
+  );
 });
 
 describe("audit handler: configuration", () => {

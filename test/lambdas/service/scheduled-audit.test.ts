@@ -81,11 +81,14 @@ const event = (n: number, controlId = "1.1") => ({
 
 let root: string;
 let sim: RunningSimulator;
+/** The wall clock the service sees (events more than a day from it are refused). */
+let wallClock: Date;
 let state: ReturnType<typeof memoryState>;
 let notifier: ReturnType<typeof recordingNotifier>;
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), "scheduled-audit-"));
+  wallClock = NOW;
   state = memoryState();
   notifier = recordingNotifier();
 });
@@ -105,6 +108,7 @@ function deps(
     state,
     notifier,
     logger: silentLogger,
+    clock: () => wallClock,
     locate: (orgId, controlId) => ({
       uri: `s3://findings-bucket/${layout.latest(orgId, controlId)}`,
       consoleUrl: `https://console.example/${orgId}/${controlId}`,
@@ -132,6 +136,7 @@ describe("runScheduledAudit: regressions and at-least-once delivery", () => {
     expect(notifier.messages).toEqual([]);
     expect(await files(root)).toEqual([
       `findings/${COMPLIANT_ORG_ID}/1.1/history/${event(1).time.replace(/:/g, "-")}.json`,
+      `findings/${COMPLIANT_ORG_ID}/1.1/last-evaluated.json`,
       `findings/${COMPLIANT_ORG_ID}/1.1/latest.json`,
       expect.stringMatching(new RegExp(`^runs/${COMPLIANT_ORG_ID}/\\d{8}T\\d{6}Z-[0-9a-f]{6}\\.json$`)),
     ]);
@@ -315,6 +320,78 @@ describe("runScheduledAudit: evaluation failures", () => {
     expect(notifier.messages[0]?.attributes.orgId).toBe("unresolved");
     await rejection(runScheduledAudit(deps({}, wrongKey), event(2)));
     expect(kinds()).toEqual(["evaluation-failure"]);
+  });
+});
+
+describe("runScheduledAudit: the baseline survives long ERROR streaks", () => {
+  beforeEach(async () => {
+    sim = await startSimulator({ scenario: "compliant", now: () => NOW });
+  });
+
+  it("a baseline PASS, 62 runs in ERROR, then a FAIL: the regression is published", async () => {
+    let n = 0;
+    // One run an hour for 64 hours, the wall clock moving with the schedule.
+    const run = async () => {
+      const next = event(++n);
+      wallClock = new Date(next.time);
+      return (await runScheduledAudit(deps(), next))[0];
+    };
+    expect(await run()).toMatchObject({ status: "PASS", published: 0 });
+    sim.faults.add({ kind: "status", status: 500, method: "GET", path: "/api/users" });
+    for (let i = 0; i < 62; i++) expect((await run())?.status).toBe("ERROR");
+    expect(notifier.messages.map((m) => m.attributes.kind)).toEqual(["evaluation-failure"]);
+    expect((await files(root)).filter((f) => f.includes("/history/"))).toHaveLength(63);
+
+    sim.faults.clear();
+    bob().enableMultiFactor = false;
+    expect(await run()).toEqual({ orgId: COMPLIANT_ORG_ID, status: "FAIL", regressions: 2, published: 1 });
+    expect(notifier.messages.map((m) => m.attributes.kind)).toEqual(["evaluation-failure", "regression"]);
+    expect(notifier.messages[1]?.email).toContain("bob.admin@example.com");
+  });
+});
+
+describe("runScheduledAudit: events from another era", () => {
+  beforeEach(async () => {
+    sim = await startSimulator({ scenario: "compliant", now: () => NOW });
+  });
+
+  it.each([
+    ["a year ago", -365 * 86_400_000, "before"],
+    ["a day and a second ago", -86_401_000, "before"],
+    ["two days ahead", 2 * 86_400_000, "after"],
+  ])("refuses an event stamped %s before reading or writing anything", async (_name, offset, side) => {
+    const time = new Date(NOW.getTime() + offset).toISOString();
+    let clients = 0;
+    const error = await rejection(
+      runScheduledAudit(
+        deps({}, () => {
+          clients += 1;
+          return simClient(sim);
+        }),
+        { controlId: "5.2", eventId: "evt-old", time },
+      ),
+    );
+    expect(error.name).toBe("InvalidEventError");
+    expect(error.code).toBe("INVALID_EVENT");
+    expect(error.message).toBe(
+      `Invalid event: time: ${time} is more than 1 day ${side} now (${NOW.toISOString()}); refusing to evaluate another era`,
+    );
+    expect(clients).toBe(0);
+    expect(sim.requests).toEqual([]);
+    expect(await files(root)).toEqual([]);
+    expect(state.puts).toBe(0);
+    expect(notifier.messages).toEqual([]);
+  });
+
+  it("accepts an event up to a day late or early", async () => {
+    for (const [n, offset] of [
+      [1, -86_400_000],
+      [2, 86_400_000],
+    ] as const) {
+      const time = new Date(NOW.getTime() + offset).toISOString();
+      const outcomes = await runScheduledAudit(deps(), { controlId: "1.1", eventId: `evt-${n}`, time });
+      expect(outcomes[0]?.status).toBe("PASS");
+    }
   });
 });
 
