@@ -95,7 +95,7 @@ describe("jc-audit run against any server that speaks the JumpCloud API", () => 
     expect(findingSchemaErrors(report)).toEqual([]);
     expect(report.controls.map((c) => c.controlId)).toEqual(["1.1"]);
     const orgDir = join(out, "findings", report.orgId, "1.1");
-    expect(await readdir(orgDir)).toEqual(["history", "latest.json"]);
+    expect(await readdir(orgDir)).toEqual(["history", "last-evaluated.json", "latest.json"]);
     expect(findingSchemaErrors(JSON.parse(await readFile(join(orgDir, "latest.json"), "utf8")))).toEqual([]);
     expect(
       JSON.parse(await readFile(join(out, "runs", report.orgId, `${report.runId}.json`), "utf8")).runId,
