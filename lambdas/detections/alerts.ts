@@ -7,15 +7,34 @@ import type { CompiledRule, DetectionMatch } from "./types.js";
 
 const SHOWN = 20;
 
-/** One line per event: time, type, who, from where, outcome. */
+/** A field as short text, or undefined when it is absent, empty or not a scalar (events are read as they come). */
+function text(value: unknown): string | undefined {
+  if (typeof value === "string") return value.trim() === "" ? undefined : value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return undefined;
+}
+
+/** A boolean outcome field, tolerating the string forms Directory Insights may store. */
+function isFalse(value: unknown): boolean {
+  return value === false || (typeof value === "string" && value.trim().toLowerCase() === "false");
+}
+
+/** Who an event is by: `initiated_by.email`, `initiated_by.username`, then `username`. */
+function actorOf(event: InsightsEvent): string | undefined {
+  const by = event.initiated_by as unknown;
+  const record = typeof by === "object" && by !== null ? (by as Record<string, unknown>) : {};
+  return text(record.email) ?? text(record.username) ?? text(event.username);
+}
+
+/**
+ * One line per event: time, type, who, from where, outcome. A failure is `success: false`, or
+ * `sso_token_success: false` on `sso_auth` (which has no `success` on real tenants).
+ */
 export function describeEvent(event: InsightsEvent): string {
-  const who =
-    event.initiated_by?.email ??
-    event.initiated_by?.username ??
-    (event.username as string | undefined) ??
-    "unknown";
-  const outcome = event.success === false ? " (failed)" : "";
-  return `${event.timestamp} ${event.event_type}${outcome} by ${who} from ${event.client_ip ?? "unknown"}`;
+  const outcome = isFalse(event.success) || isFalse(event.sso_token_success) ? " (failed)" : "";
+  return `${text(event.timestamp) ?? "(no time)"} ${text(event.event_type) ?? "(no type)"}${outcome} by ${
+    actorOf(event) ?? "unknown"
+  } from ${text(event.client_ip) ?? "unknown"}`;
 }
 
 /** One message for every match of one rule in a run. */
@@ -66,7 +85,9 @@ export function detectionAlert(
       threadId: `jumpcloud-${orgId}-detection-${rule.id}`,
       summary: `${rule.title}: ${events.length} event(s)`,
       eventType: "jumpcloud-detection",
-      relatedResources: [...new Set(events.map((e) => e.initiated_by?.email ?? e.client_ip ?? e.id))],
+      relatedResources: [
+        ...new Set(events.map((e) => actorOf(e) ?? text(e.client_ip) ?? text(e.id) ?? "unknown")),
+      ],
       context: { orgId, ruleId: rule.id },
     }),
     attributes: { controlId: "5.2", severity: rule.level, level: "L1", kind: "detection", orgId },

@@ -84,7 +84,8 @@ export async function runDetection(deps: DetectionDependencies): Promise<Detecti
     end_time: now.toISOString(),
     sort: "ASC",
   })) {
-    events.push(event);
+    // An entry that is not an event object cannot be evaluated or remembered by id: left out.
+    if (typeof event === "object" && event !== null && !Array.isArray(event)) events.push(event);
   }
   const seen = new Set(saved?.seenIds ?? []);
   const fresh = events.filter((e) => !seen.has(e.id));
@@ -112,11 +113,12 @@ export async function runDetection(deps: DetectionDependencies): Promise<Detecti
   for (const [rule, matches] of byRule) {
     await deps.notifier.publish(detectionAlert(rule, matches, orgId));
     published += 1;
-    for (const match of matches) alerted[keyOf(match)] = newest(match.events);
+    // Without a readable event time, the run's time keeps the key until it is pruned.
+    for (const match of matches) alerted[keyOf(match)] = newest(match.events) || now.toISOString();
     await deps.state.putJson(key, checkpoint());
   }
 
-  const lastEventAt = events.length > 0 ? newest(events) : saved?.lastEventAt;
+  const lastEventAt = newest(events) || saved?.lastEventAt;
   const silenceHours = deps.settings.silenceHours ?? 24;
   const silentSince = lastEventAt ?? saved?.until ?? from.toISOString();
   let silenceAlerted = saved?.silenceAlerted ?? false;
@@ -161,10 +163,11 @@ function keyOf(match: DetectionMatch): string {
 }
 
 function newest(events: readonly InsightsEvent[]): string {
-  // ISO timestamps sort as text.
+  // ISO timestamps sort as text; a missing or unparsable timestamp is no evidence of time.
   return (
     events
-      .map((e) => e.timestamp)
+      .map((e) => e.timestamp as unknown)
+      .filter((t): t is string => typeof t === "string" && Number.isFinite(Date.parse(t)))
       .sort()
       .at(-1) ?? ""
   );
