@@ -255,6 +255,50 @@ const DEFINITION_PATCHES: readonly DefinitionPatch[] = [
       items.type = ["number", "string"];
     },
   },
+  {
+    // PS-V2 (and BT-V2) type `PolicyValue.value` as a string and list no `configFieldName`. Real tenants
+    // send typed JSON: numbers for number fields (SUP-T New-/Set-JCPolicy tests send [int] values),
+    // booleans for checkboxes (SUP-T asserts BeOfType boolean), arrays for tables and lists (KLA: the
+    // OMA-URI `uriList`), strings for text; and clients find values by `configFieldName` (SUP-T,
+    // Set-JCPolicyConfigField.ps1). jumpcloud-api-notes.md §12.1. This widens `value` and adds one field.
+    target: "v2.PolicyValue value and configFieldName",
+    source:
+      "TheJumpCloud/support Pester tests (SUP-T), klaassen-consulting/jc (KLA); jumpcloud-api-notes.md §12.1",
+    apply(def) {
+      const properties = def.properties;
+      const value = isObject(properties) ? properties.value : undefined;
+      if (
+        !isObject(properties) ||
+        !isObject(value) ||
+        value.type !== "string" ||
+        "configFieldName" in properties
+      ) {
+        throw new Error(`v2.PolicyValue changed shape: ${JSON.stringify(def)}`);
+      }
+      properties.value = { type: ["array", "boolean", "number", "object", "string"] };
+      properties.configFieldName = { type: "string" };
+    },
+  },
+];
+
+/**
+ * Corrections to operations' responses where real-tenant evidence contradicts the spec. Applied before
+ * the definitions are collected, so a new `$ref` is pulled in like any other.
+ */
+const OPERATION_PATCHES: readonly { target: string; source: string; apply(op: ContractOperation): void }[] = [
+  {
+    // PS-V2 declares `200 -> Policy` ({id, name, template}); SUP-T's Set-JCPolicy tests read the
+    // returned policy's `values`, so the real answer carries them (jumpcloud-api-notes.md §12.1).
+    target: "PUT /api/v2/policies/{id} 200 -> v2.PolicyWithDetails",
+    source: "TheJumpCloud/support Set-JCPolicy.Tests.ps1 (SUP-T); jumpcloud-api-notes.md §12.1",
+    apply(op) {
+      const ok = op.responses["200"];
+      if (!isObject(ok) || ok.$ref !== "#/definitions/v2.Policy") {
+        throw new Error(`PUT /api/v2/policies/{id} 200 changed shape: ${JSON.stringify(ok)}`);
+      }
+      op.responses["200"] = { $ref: "#/definitions/v2.PolicyWithDetails" };
+    },
+  },
 ];
 
 // =====================================================================================================
@@ -765,8 +809,8 @@ function runChecks(checks: Checks): void {
   ]);
   checks.requiredIs("§7", "v2.PolicyCreateRequest", ["name", "template"]);
   checks.requiredIs("§7", "v2.PolicyUpdateRequest", ["name"]);
-  checks.exactProps("§7", "v2.PolicyValue", ["configFieldID", "value", "sensitive"]);
-  checks.typeIs("§7", "v2.PolicyValue/value", "string");
+  // Checked after the §12.1 overlay: configFieldName added, value typed JSON (no single type to check).
+  checks.exactProps("§12.1", "v2.PolicyValue", ["configFieldID", "configFieldName", "value", "sensitive"]);
   checks.successIs("§7", "POST /api/v2/policies", "201");
   checks.successIs("§7", "DELETE /api/v2/policies/{id}", "204");
   checks.exactProps("§7", "v2.PolicyResult", [
@@ -939,6 +983,13 @@ function main(): void {
     operations[key] = clone(operation as unknown as JsonObject) as unknown as ContractOperation;
     converter.collectRefs(operation as unknown as JsonObject, key);
   }
+  for (const patch of OPERATION_PATCHES) {
+    const key = patch.target.split(" ").slice(0, 2).join(" ");
+    const operation = operations[key];
+    if (!operation) throw new Error(`patch target ${key} is not in the contract`);
+    patch.apply(operation);
+    converter.collectRefs(operation as unknown as JsonObject, key);
+  }
   for (const [name, schema] of Object.entries(ERROR_DEFINITIONS)) {
     converter.definitions.set(name, clone(schema));
     converter.collectRefs(schema, name);
@@ -955,8 +1006,8 @@ function main(): void {
   const checks = new Checks(converter.definitions, operations, specs);
   for (const [name, schema] of Object.entries(ERROR_DEFINITIONS)) checks.sameAsSpecDefinition(name, schema);
   runChecks(checks);
-  // The two DI patches above exist because the spec disagrees with the notes; say so every run.
-  for (const patch of DEFINITION_PATCHES) {
+  // The patches above exist because the spec disagrees with the notes; say so every run.
+  for (const patch of [...DEFINITION_PATCHES, ...OPERATION_PATCHES]) {
     warn(`spec corrected by overlay: ${patch.target} (source: ${patch.source})`);
   }
 
@@ -972,6 +1023,7 @@ function main(): void {
       source: 'PS-V2 descriptions and samples (partial updates, e.g. {"disabled": false}); notes §5, §6',
     },
     ...DEFINITION_PATCHES.map((p) => ({ target: p.target, source: p.source })),
+    ...OPERATION_PATCHES.map((p) => ({ target: p.target, source: p.source })),
   ];
 
   const definitions: JsonObject = {};
