@@ -17,10 +17,11 @@ export interface OrgData {
   radiusServers: Doc[];
   authnPolicies: Doc[];
   ipLists: Doc[];
-  /** `PolicyWithDetails` documents (template embedded). */
+  /** Policies `{id, name, notes, template, values}`; `configFields` come from the template unless stored here. */
   policies: Doc[];
   /** `PolicyResult` documents, linked by `policyID`. */
   policyStatuses: Doc[];
+  /** `PolicyTemplateWithDetails` documents (with `configFields`, shown by the detail route only). */
   policyTemplates: Doc[];
   ldapServers: Doc[];
   /** Directory Insights events. */
@@ -34,6 +35,11 @@ export interface Scenario {
   plan: Plan;
   /** The admin API key the simulator accepts. */
   apiKey: string;
+  /**
+   * `GET /api/v2/policies/{id}` answers without `configFields` (the real API's behaviour is unknown,
+   * notes §12.1), so clients must read them from `GET /api/v2/policytemplates/{id}`. @default false
+   */
+  omitPolicyConfigFields?: boolean;
   organizations: OrgData[];
 }
 
@@ -66,6 +72,7 @@ const scenarioSchema = z.object({
   description: z.string().optional(),
   plan: z.enum(PLANS).default("platform"),
   apiKey: z.string().min(8).default(DEFAULT_SIM_API_KEY),
+  omitPolicyConfigFields: z.boolean().optional(),
   organizations: z.array(orgSchema).min(1, "a scenario needs at least one organization"),
 });
 

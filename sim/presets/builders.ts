@@ -274,7 +274,8 @@ export function deviceTrustPolicy(id: string, name: string): Doc {
 /**
  * A device-policy template; see `TEMPLATE_DEFS` in catalog.ts for which names are real. Only fields that both
  * `PolicyTemplate` (list, embedded in policies) and `PolicyTemplateWithDetails` (`GET /policytemplates/{id}`)
- * define: the latter has no `deliveryTypes`, `state`, `alert` or `reference` (PS-V2).
+ * define: the latter has no `deliveryTypes`, `state`, `alert` or `reference` (PS-V2). The catalog adds
+ * `configFields`, which only the detail routes show.
  */
 export function template(id: string, name: string, displayName: string, osMetaFamily: string): Doc {
   return {
@@ -286,22 +287,18 @@ export function template(id: string, name: string, displayName: string, osMetaFa
   };
 }
 
-/** A device policy with its template, values and the template's config fields (`PolicyWithDetails`). */
-export function policy(
-  id: string,
-  name: string,
-  tmpl: Doc,
-  values: [string, string][] = [],
-  configFields: Doc[] = [],
-): Doc {
-  return {
-    id,
-    name,
-    notes: "",
-    template: tmpl,
-    values: values.map(([configFieldID, value]) => ({ configFieldID, value, sensitive: false })),
-    configFields,
-  };
+/** A template as embedded in a policy or listed by `GET /policytemplates`: without `configFields`. */
+export function templateSummary(tmpl: Doc): Doc {
+  const { configFields: _fields, ...summary } = tmpl;
+  return summary;
+}
+
+/**
+ * A device policy as stored: `{id, name, notes, template, values}`. `configFields` are not stored: the
+ * routes take them from the template (see sim/routes/v2.ts).
+ */
+export function policy(id: string, name: string, tmpl: Doc, values: Doc[] = []): Doc {
+  return { id, name, notes: "", template: templateSummary(tmpl), values };
 }
 
 /** A policy result on one system; `success` is the compliance signal (there is no `status`). */

@@ -15,11 +15,14 @@ import {
   systemUser,
 } from "./builders.js";
 import {
+  adminLoginEvent,
   insightsEvent,
-  LOCK_TIMEOUT_FIELD,
-  lockTimeoutConfigField,
   type PolicyKind,
+  policyValues,
+  radiusAuthEvent,
+  ssoAuthEvent,
   templateCatalog,
+  userLoginEvent,
 } from "./catalog.js";
 
 /** Fixed id of the preset organization. */
@@ -120,9 +123,7 @@ export function hardenedOrg(
   for (const os of families) {
     for (const kind of KINDS) {
       const tmpl = byKey.get(`${os}:${kind}`) as Doc;
-      const values: [string, string][] = kind === "screenLock" ? [[LOCK_TIMEOUT_FIELD, "5"]] : [];
-      const fields = kind === "screenLock" ? [lockTimeoutConfigField()] : [];
-      const p = policy(ids.policy(), `${tmpl.displayName} (${os})`, tmpl, values, fields);
+      const p = policy(ids.policy(), `${tmpl.displayName} (${os})`, tmpl, policyValues(tmpl));
       org.policies.push(p);
       for (const sys of org.systems.filter((s) => s.osFamily === os)) {
         org.policyStatuses.push(policyResult(ids.result(), p.id as string, sys._id as string, now, true));
@@ -145,33 +146,92 @@ export function hardenedOrg(
       userPasswordExpirationAction: "disable",
     },
   ];
-  org.events = routineEvents(orgId, now, ids.event, 24);
+  const bob = org.admins.find((a) => a.email === "bob.admin@example.com") as Doc;
+  org.events = routineEvents(orgId, now, ids.event, {
+    admin: { id: bob._id as string, email: bob.email as string },
+    ssoPolicy: { id: org.authnPolicies[0]?.id as string, name: org.authnPolicies[0]?.name as string },
+    system: org.systems[0],
+  });
   return org;
 }
 
-/** A steady trickle of routine events over the last `hours` hours (logins, syncs). */
-export function routineEvents(orgId: string, now: Date, nextId: () => string, hours: number): Doc[] {
+/** Days of routine history before the last 24 hours (older than the 15-day retention of Free/Core). */
+export const HISTORY_DAYS = 30;
+
+/**
+ * Routine events: over the last 24 hours one User Portal login an hour, an admin login every 6 hours,
+ * a RADIUS and an SSO login every 4 hours, and agent events whose types are absent from the documented
+ * list (`command_result`, `policy_result`: notes §12.4); before that, one admin login a day for
+ * `HISTORY_DAYS` days. All successful.
+ */
+export function routineEvents(
+  orgId: string,
+  now: Date,
+  nextId: () => string,
+  who: { admin: { id: string; email: string }; ssoPolicy: { id: string; name: string }; system?: Doc },
+): Doc[] {
   const events: Doc[] = [];
-  for (let h = hours; h >= 1; h--) {
-    const at = new Date(now.getTime() - h * 3_600_000);
+  const hour = 3_600_000;
+  for (let day = HISTORY_DAYS; day >= 2; day--) {
     events.push(
-      insightsEvent(nextId(), orgId, {
-        type: "user_login_attempt",
-        service: "sso",
-        at,
+      adminLoginEvent(nextId(), orgId, {
+        at: new Date(now.getTime() - day * 24 * hour + 600_000),
+        adminId: who.admin.id,
+        email: who.admin.email,
         success: true,
-        actor: { username: `${FIRST[h % FIRST.length]}.smith`, type: "systemuser" },
+        mfa: true,
       }),
     );
+  }
+  for (let h = 24; h >= 1; h--) {
+    const at = new Date(now.getTime() - h * hour);
+    const username = `${FIRST[h % FIRST.length]}.smith`;
+    events.push(userLoginEvent(nextId(), orgId, { at, username, success: true }));
     if (h % 6 === 0) {
       events.push(
-        insightsEvent(nextId(), orgId, {
-          type: "admin_login_attempt",
+        adminLoginEvent(nextId(), orgId, {
           at: new Date(at.getTime() + 600_000),
+          adminId: who.admin.id,
+          email: who.admin.email,
           success: true,
-          actor: { email: "bob.admin@example.com" },
-          resource: { type: "admin", email: "bob.admin@example.com" },
-          extra: { mfa: true, mfa_meta: { type: "webauthn" } },
+          mfa: true,
+        }),
+      );
+    }
+    if (h % 4 === 1) {
+      events.push(
+        radiusAuthEvent(nextId(), orgId, {
+          at: new Date(at.getTime() + 900_000),
+          username,
+          success: true,
+          nasMfaState: "REQUIRED",
+          ip: "203.0.113.1",
+        }),
+        ssoAuthEvent(nextId(), orgId, {
+          at: new Date(at.getTime() + 1_200_000),
+          username,
+          tokenSuccess: true,
+          policy: who.ssoPolicy,
+        }),
+      );
+    }
+    if (h % 8 === 2 && who.system) {
+      const { _id, hostname, displayName } = who.system;
+      const host = { id: _id, hostname, displayName };
+      events.push(
+        insightsEvent(nextId(), orgId, {
+          type: "policy_result",
+          service: "systems",
+          at: new Date(at.getTime() + 1_500_000),
+          success: true,
+          extra: { system: host },
+        }),
+        insightsEvent(nextId(), orgId, {
+          type: "command_result",
+          service: "systems",
+          at: new Date(at.getTime() + 1_800_000),
+          success: true,
+          extra: { system: host },
         }),
       );
     }

@@ -5,7 +5,14 @@
 import type { Doc } from "../query.js";
 import { DEFAULT_SIM_API_KEY, type Scenario } from "../scenario.js";
 import { admin, idFactory, mfaPolicy, policyResult, radiusServer, systemUser } from "./builders.js";
-import { insightsEvent, LOCK_TIMEOUT_FIELD } from "./catalog.js";
+import {
+  adminLoginEvent,
+  insightsEvent,
+  radiusAuthEvent,
+  ssoAuthEvent,
+  USERAGENT,
+  userLoginEvent,
+} from "./catalog.js";
 import { hardenedOrg } from "./compliant.js";
 
 /** Fixed id of the demo organization. */
@@ -105,22 +112,30 @@ export function demoScenario(now: Date): Scenario {
   // 3.2: no device-trust policy.
   org.authnPolicies = org.authnPolicies.filter((p) => p.name !== "Managed and encrypted devices only");
 
-  // 4.1: no LUKS policy for Linux; macOS locks after 15 minutes; BitLocker failing on two machines.
-  const luks = org.policies.find((p) => (p.template as Doc).name === "linux_LUKS_Disk_Encryption") as Doc;
+  // 4.1: no LUKS policy for Linux; macOS locks after 15 minutes (`timeout` is in seconds: 900); BitLocker
+  // failing on two machines, whose agents report the disk unencrypted (`fde.active: false`).
+  const templateOf = (name: string) => org.policies.find((p) => (p.template as Doc).name === name) as Doc;
+  const luks = templateOf("luks_full_disk_encryption_linux");
   org.policies = org.policies.filter((p) => p !== luks);
   org.policyStatuses = org.policyStatuses.filter((s) => s.policyID !== luks.id);
-  const darwinLock = org.policies.find((p) => (p.template as Doc).name === "darwin_Lock_Screen") as Doc;
-  darwinLock.values = [{ configFieldID: LOCK_TIMEOUT_FIELD, value: "15", sensitive: false }];
-  const bitlocker = org.policies.find((p) => (p.template as Doc).name === "windows_BitLocker") as Doc;
+  const darwinLock = templateOf("lock_screen_darwin");
+  for (const value of darwinLock.values as Doc[]) if (value.configFieldName === "timeout") value.value = 900;
+  const bitlocker = templateOf("bitlocker_windows");
   const bitlockerResults = org.policyStatuses.filter((s) => s.policyID === bitlocker.id);
+  const unencrypted = (systemId: unknown) =>
+    Object.assign(byName(org.systems, "_id", systemId as string), {
+      fde: { active: false, keyPresent: false },
+    });
   for (const result of bitlockerResults.slice(0, 2)) {
     Object.assign(
       result,
       policyResult(result.id as string, bitlocker.id as string, result.systemID as string, now, false),
     );
+    unencrypted(result.systemID);
   }
-  // A Windows machine with no BitLocker result yet.
+  // A Windows machine with no BitLocker result yet (not encrypted yet either).
   org.policyStatuses = org.policyStatuses.filter((s) => s !== bitlockerResults[2]);
+  unencrypted(bitlockerResults[2]?.systemID);
 
   // 4.2: LDAP is in use (two binding service accounts below); RADIUS asks for MFA only when configured,
   // with a short shared secret.
@@ -136,17 +151,18 @@ export function demoScenario(now: Date): Scenario {
 
   // 5.x: noteworthy events for the detections (every class of the 5.2 table has data): a burst of failed
   // admin logins, a TOTP disable, config changes, a policy change, a new device and failed user logins.
+  const frank = byName(org.admins, "email", "frank.contractor@example.com");
+  const byFrank = { id: frank._id as string, email: "frank.contractor@example.com" };
   const burstStart = now.getTime() - 5 * 3_600_000;
   for (let i = 0; i < 6; i++) {
     org.events.push(
-      insightsEvent(more.event(), DEMO_ORG_ID, {
-        type: "admin_login_attempt",
+      adminLoginEvent(more.event(), DEMO_ORG_ID, {
         at: new Date(burstStart + i * 60_000),
+        adminId: byFrank.id,
+        email: byFrank.email,
         success: false,
+        mfa: false,
         ip: "192.0.2.66",
-        actor: { email: "frank.contractor@example.com" },
-        resource: { type: "admin", email: "frank.contractor@example.com" },
-        extra: { mfa: false, mfa_meta: { type: "none" }, error_message: "invalid credentials" },
       }),
     );
   }
@@ -182,21 +198,30 @@ export function demoScenario(now: Date): Scenario {
         at: new Date(now.getTime() - (4 - i * 0.5) * 3_600_000),
         success: true,
         ip: "192.0.2.66",
-        actor: { email: "frank.contractor@example.com" },
-        extra,
+        actor: byFrank,
+        extra: { auth_method: "session", useragent: USERAGENT, ...extra },
       }),
     );
   });
-  // The macOS lock-screen change behind the 4.1 gap (5 → 15 minutes), by the same admin.
+  // The macOS lock-screen change behind the 4.1 gap (300 → 900 seconds), by the same admin.
   org.events.push(
     insightsEvent(more.event(), DEMO_ORG_ID, {
       type: "policy_update",
       at: new Date(now.getTime() - 1.5 * 3_600_000),
       success: true,
       ip: "192.0.2.66",
-      actor: { email: "frank.contractor@example.com" },
-      resource: { type: "policy", id: darwinLock.id as string, name: "lock screen (darwin)" },
-      extra: { changes: [{ field: "values", from: "5", to: "15" }] },
+      actor: byFrank,
+      resource: {
+        type: "policy",
+        id: darwinLock.id as string,
+        name: "lock screen (darwin)",
+        policy_template_name: "lock_screen_darwin",
+      },
+      extra: {
+        auth_method: "session",
+        useragent: USERAGENT,
+        changes: [{ field: "values", from: "300", to: "900" }],
+      },
     }),
   );
   // A device nobody expected, enrolled overnight (not in the systems list: it was removed again).
@@ -217,21 +242,67 @@ export function demoScenario(now: Date): Scenario {
       },
     }),
   );
-  // A few mistyped User Portal passwords (failed authentication, below any brute-force threshold).
+  // A few mistyped passwords (failed authentication, far below any brute-force threshold, from different
+  // addresses and hours): 3 on the User Portal, 2 on the Branch VPN's RADIUS, 2 SSO logins whose token
+  // was refused (`sso_token_success: false`; SSO events have no `success`).
   for (const [hoursAgo, username] of [
     [20, "karl.sales"],
     [11, "karl.sales"],
     [7, "lena.finance"],
   ] as const) {
     org.events.push(
-      insightsEvent(more.event(), DEMO_ORG_ID, {
-        type: "user_login_attempt",
-        service: "sso",
+      userLoginEvent(more.event(), DEMO_ORG_ID, {
         at: new Date(now.getTime() - hoursAgo * 3_600_000 + 120_000),
+        username,
         success: false,
         ip: "198.51.100.23",
-        actor: { username, type: "systemuser" },
-        extra: { error_message: "invalid credentials" },
+      }),
+    );
+  }
+  for (const [hoursAgo, username, ip] of [
+    [16, "ivy.newhire", "198.51.100.41"],
+    [3, "karl.sales", "198.51.100.42"],
+  ] as const) {
+    org.events.push(
+      radiusAuthEvent(more.event(), DEMO_ORG_ID, {
+        at: new Date(now.getTime() - hoursAgo * 3_600_000 + 240_000),
+        username,
+        success: false,
+        nasMfaState: "ENABLED",
+        ip,
+      }),
+    );
+  }
+  const engineering = byName(org.authnPolicies, "name", "Require MFA - Engineering");
+  for (const [hoursAgo, username, ip] of [
+    [13, "lena.finance", "198.51.100.24"],
+    [6, "omar.support", "198.51.100.25"],
+  ] as const) {
+    org.events.push(
+      ssoAuthEvent(more.event(), DEMO_ORG_ID, {
+        at: new Date(now.getTime() - hoursAgo * 3_600_000 + 360_000),
+        username,
+        tokenSuccess: false,
+        policy: { id: engineering.id as string, name: engineering.name as string },
+        ip,
+      }),
+    );
+  }
+  // LDAP searches by the binding service accounts: `ldap_srch` is absent from the documented event
+  // types (a live tenant emitted it, notes §12.4), so audits must tolerate it.
+  for (const [hoursAgo, username] of [
+    [22, "svc.ldap-wiki"],
+    [14, "svc.ldap-printer"],
+    [2, "svc.ldap-wiki"],
+  ] as const) {
+    org.events.push(
+      insightsEvent(more.event(), DEMO_ORG_ID, {
+        type: "ldap_srch",
+        service: "ldap",
+        at: new Date(now.getTime() - hoursAgo * 3_600_000 + 480_000),
+        success: true,
+        ip: "10.20.0.15",
+        extra: { username },
       }),
     );
   }

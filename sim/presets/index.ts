@@ -3,10 +3,11 @@ import type { Scenario } from "../scenario.js";
 import { compliantScenario } from "./compliant.js";
 import { demoScenario } from "./demo.js";
 import { type LargeOptions, largeScenario } from "./large.js";
+import { legacyScenario } from "./legacy.js";
 import { plannedScenario } from "./plans.js";
 
 /** Names of the built-in presets. */
-export const PRESET_NAMES = ["compliant", "demo", "large", "free", "core"] as const;
+export const PRESET_NAMES = ["compliant", "demo", "large", "free", "core", "legacy"] as const;
 /** A built-in preset name. */
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -27,5 +28,7 @@ export function buildPreset(name: PresetName, now: Date, large: LargeOptions = {
     case "free":
     case "core":
       return plannedScenario(now, name);
+    case "legacy":
+      return legacyScenario(now);
   }
 }

@@ -3,7 +3,7 @@
  * `service`, time window, `search_term`, `q`, `sort`, `fields` and `search_after` paging (notes §9).
  */
 import { HttpError, ok, type Route, type SimContext } from "../http.js";
-import { planHasDirectoryInsights } from "../presets/plans.js";
+import { planInsightsRetentionDays } from "../presets/plans.js";
 import { type Doc, getPath, project } from "../query.js";
 
 const DEFAULT_LIMIT = 1000;
@@ -72,9 +72,6 @@ export const insightsRoutes: Route[] = [
 ];
 
 function parseQuery(ctx: SimContext): EventQueryBody {
-  // Directory Insights is Platform-only; 402 on lower plans is an assumption (BP lists 402).
-  if (!planHasDirectoryInsights(ctx.plan))
-    throw new HttpError(402, "Directory Insights is not available on this plan");
   ctx.validateBody();
   const query = ctx.body as EventQueryBody;
   for (const [name, value] of [
@@ -101,7 +98,10 @@ function parseQuery(ctx: SimContext): EventQueryBody {
 }
 
 function matching(ctx: SimContext, query: EventQueryBody): Doc[] {
-  const start = Date.parse(query.start_time);
+  // Directory Insights answers on every plan but keeps events for the plan's retention (notes §12.4).
+  // Assumption (undocumented): a start_time before the retention gets the retained events only, 200.
+  const retained = ctx.now.getTime() - planInsightsRetentionDays(ctx.plan) * 86_400_000;
+  const start = Math.max(Date.parse(query.start_time), retained);
   const end = query.end_time ? Date.parse(query.end_time) : Number.POSITIVE_INFINITY;
   const all = query.service.includes("all");
   const q = query.q?.toLowerCase();

@@ -1,6 +1,7 @@
 /** v2 routes (`/api/v2/...`): authentication policies, IP lists, device policies, templates, LDAP (notes §5–8). */
 import { randomBytes } from "node:crypto";
 import { findById, HttpError, ok, type Route, type SimContext } from "../http.js";
+import { templateSummary } from "../presets/builders.js";
 import { planHasConditionalAccess } from "../presets/plans.js";
 import type { Doc } from "../query.js";
 import { projectOne, v2List } from "./lists.js";
@@ -18,7 +19,11 @@ export const v2Routes: Route[] = [
     handler: (ctx) =>
       v2List(
         ctx,
-        ctx.org.policies.map(({ id, name, template }) => ({ id, name, template })),
+        ctx.org.policies.map(({ id, name, template }) => ({
+          id,
+          name,
+          template: templateSummary(template as Doc),
+        })),
       ),
   },
   {
@@ -32,18 +37,17 @@ export const v2Routes: Route[] = [
         id: newId(),
         name: body.name,
         notes: body.notes ?? "",
-        template,
+        template: templateSummary(template),
         values: body.values ?? [],
-        configFields: [],
       };
       ctx.org.policies.push(created);
-      return ok(created, 201);
+      return ok(policyDetails(ctx, created), 201);
     },
   },
   {
     method: "GET",
     path: "/api/v2/policies/:id",
-    handler: (ctx) => ok(projectOne(ctx, policy(ctx), "v2", "id")),
+    handler: (ctx) => ok(projectOne(ctx, policyDetails(ctx, policy(ctx)), "v2", "id")),
   },
   {
     method: "PUT",
@@ -57,7 +61,9 @@ export const v2Routes: Route[] = [
         ...(body.notes !== undefined ? { notes: body.notes } : {}),
         ...(body.values ? { values: body.values } : {}),
       });
-      return ok({ id: stored.id, name: stored.name, template: stored.template });
+      // The real PUT answers the policy with its values (SUP-T's Set-JCPolicy, notes §12.1), not the
+      // spec's bare `Policy`; whether it adds configFields is unknown, so it answers like GET.
+      return ok(policyDetails(ctx, stored));
     },
   },
   {
@@ -81,7 +87,12 @@ export const v2Routes: Route[] = [
       );
     },
   },
-  { method: "GET", path: "/api/v2/policytemplates", handler: (ctx) => v2List(ctx, ctx.org.policyTemplates) },
+  {
+    method: "GET",
+    path: "/api/v2/policytemplates",
+    // List items are `PolicyTemplate`: configFields only on `GET /policytemplates/{id}` (notes §7, §12.1).
+    handler: (ctx) => v2List(ctx, ctx.org.policyTemplates.map(templateSummary)),
+  },
   {
     method: "GET",
     path: "/api/v2/policytemplates/:id",
@@ -188,6 +199,21 @@ function crudRoutes(
 
 function policy(ctx: SimContext): Doc {
   return findById(ctx.org.policies, "id", ctx.params.id as string, "Policy");
+}
+
+/**
+ * `PolicyWithDetails`: the stored policy, its template without configFields, and `configFields` taken
+ * from the policy if a scenario stored them there, else from its template; none at all when the scenario
+ * sets `omitPolicyConfigFields` (whether the real API sends them here is unknown, notes §12.1).
+ */
+function policyDetails(ctx: SimContext, stored: Doc): Doc {
+  const { configFields: own, template, ...rest } = stored;
+  const tmpl = (template ?? {}) as Doc;
+  const details: Doc = { ...rest, template: templateSummary(tmpl) };
+  if (ctx.scenario.omitPolicyConfigFields) return details;
+  const fromTemplate = ctx.org.policyTemplates.find((t) => t.id === tmpl.id)?.configFields;
+  details.configFields = own ?? fromTemplate ?? [];
+  return details;
 }
 
 /** Conditional Access (authn policies, IP lists) is Platform-only; 403 on lower plans is an assumption. */

@@ -564,7 +564,10 @@ const WRITES: Case[] = [
         name: "Lock Screen (contract test)",
         notes: "created by the contract test",
         template: { id: idOf(tmpl, "id") },
-        values: [{ configFieldID: LOCK_TIMEOUT_FIELD, value: "5", sensitive: false }],
+        // Typed JSON value and configFieldName, as real tenants send them (contract overlay, notes §12.1).
+        values: [
+          { configFieldID: LOCK_TIMEOUT_FIELD, configFieldName: "timeout", value: 300, sensitive: false },
+        ],
       };
       check.response(await call(ctx.sim, "POST", "/api/v2/policies", { body }), "POST /api/v2/policies", 201);
     },
@@ -829,6 +832,8 @@ const PRESETS: PresetRun[] = [
   { name: "compliant", options: { scenario: "compliant" } },
   { name: "demo", options: { scenario: "demo" } },
   { name: "large", options: { scenario: "large", large: { users: 300, systems: 60 } } },
+  // Older user shape (no state, no mfaEnrollment) and policy details without configFields.
+  { name: "legacy", options: { scenario: "legacy" } },
 ];
 
 function usePreset(options: SimulatorOptions): () => PresetContext {
@@ -892,4 +897,15 @@ describe("simulator error responses fit the contract: preset free (no Conditiona
       check.assertClean();
     });
   }
+
+  it("Directory Insights answers 200 on the free plan (notes §12.4), and its answers fit the contract", async () => {
+    const check = new Checker(new Set());
+    const pages = await eventPages(ctx(), check, { service: ["all"], start_time: EVENTS_START }, 10);
+    if (pages.flatMap((p) => p.events).length === 0) check.fail("the free preset returned no events");
+    const count = await call(ctx().sim, "POST", EVENTS_COUNT, {
+      body: { service: ["all"], start_time: EVENTS_START },
+    });
+    check.response(count, `POST ${EVENTS_COUNT}`, 200);
+    check.assertClean();
+  });
 });

@@ -94,7 +94,7 @@ describe.concurrent("sim CLI", () => {
     const r = run(["--scenario", "nope", "--port", "0"]);
     expect(await r.exited).toBe(1);
     expect(r.stderr()).toContain(
-      'sim: Unknown scenario "nope": use one of compliant, demo, large, free, core or a path to a .json file',
+      'sim: Unknown scenario "nope": use one of compliant, demo, large, free, core, legacy or a path to a .json file',
     );
     expect(r.stdout()).toBe("");
   });

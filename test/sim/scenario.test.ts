@@ -107,7 +107,7 @@ describe("parseScenario", () => {
 describe("unknown preset", () => {
   it("startSimulator rejects an unknown name, listing the presets", async () => {
     await expect(startSimulator({ scenario: "enterprise" })).rejects.toThrow(
-      'Unknown scenario "enterprise": use one of compliant, demo, large, free, core or a path to a .json file',
+      'Unknown scenario "enterprise": use one of compliant, demo, large, free, core, legacy or a path to a .json file',
     );
   });
 });

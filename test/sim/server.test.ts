@@ -75,7 +75,7 @@ describe("multi-tenant key (two organizations)", () => {
       headers: { "x-org-id": ORG_B },
       body,
     });
-    expect(a.body).toEqual({ count: 28 });
+    expect(a.body).toEqual({ count: 46 });
     expect(b.body).toEqual({ count: 0 });
   });
 
@@ -262,7 +262,7 @@ describe("resolveScenario", () => {
     expect(resolveScenario(undefined, NOW).name).toBe("demo");
     expect(resolveScenario(mspScenario(), NOW).organizations).toHaveLength(2);
     expect(() => resolveScenario("nope", NOW)).toThrow(
-      'Unknown scenario "nope": use one of compliant, demo, large, free, core or a path to a .json file',
+      'Unknown scenario "nope": use one of compliant, demo, large, free, core, legacy or a path to a .json file',
     );
   });
 

@@ -1,5 +1,5 @@
 /** Directory Insights over real HTTP (sim/routes/insights.ts): queries, search_term, sort, paging, headers. */
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insightsEvent } from "../../../sim/presets/catalog.js";
 import type { Doc } from "../../../sim/query.js";
 import type { RunningSimulator } from "../../../sim/server.js";
@@ -62,10 +62,10 @@ describe("the compliant preset's events", () => {
   it("returns the last 24 hours of routine events in ascending time order", async () => {
     const res = await query(sim(), { service: ["all"], start_time: DAY_AGO });
     expect(res.status).toBe(200);
-    expect(res.body).toHaveLength(28);
+    expect(res.body).toHaveLength(46);
     const times = (res.body as Doc[]).map((e) => Date.parse(String(e.timestamp)));
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    expect(res.headers.get("x-result-count")).toBe("28");
+    expect(res.headers.get("x-result-count")).toBe("46");
   });
 });
 
@@ -239,7 +239,7 @@ describe("sort, limit and headers", () => {
     const res = await query(sim(), { service: ["all"], start_time: DAY_AGO, limit });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-limit")).toBe("1000");
-    expect(res.body).toHaveLength(28);
+    expect(res.body).toHaveLength(46);
   });
 
   it("a sensible limit is honoured and echoed", async () => {
@@ -368,21 +368,154 @@ describe("POST /events/count", () => {
   });
 });
 
-describe("plan gating", () => {
-  it.each(["free", "core"])("the %s plan answers 402 on /events and /events/count", async (plan) => {
+describe("retention: Directory Insights answers on every plan (notes §12.4)", () => {
+  const DAY = 86_400_000;
+  const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY);
+  const since = (days: number) => daysAgo(days).toISOString();
+
+  it.each(["free", "core"])("the %s plan answers 200 with at most 15 days of events", async (plan) => {
     const s = await startSimulator({ scenario: plan, now: () => NOW });
     try {
-      for (const path of [EVENTS, `${EVENTS}/count`]) {
-        const res = await query(s, { service: ["all"], start_time: DAY_AGO }, path);
-        expect(res.status).toBe(402);
-        expect(res.body).toEqual({
-          code: 402,
-          message: "Directory Insights is not available on this plan",
-          status: "Payment Required",
-        });
-      }
+      const stored = orgOf(s).events.map((e) => Date.parse(String(e.timestamp)));
+      const retained = stored.filter((t) => t >= NOW.getTime() - 15 * DAY).length;
+      // The preset holds older events too, or this test could not fail.
+      expect(stored.length).toBeGreaterThan(retained);
+      const body = { service: ["all"], start_time: since(60), limit: 10_000 };
+      const res = await query(s, body);
+      expect(res.status).toBe(200);
+      expect(res.body).toHaveLength(retained);
+      const oldest = Math.min(...(res.body as Doc[]).map((e) => Date.parse(String(e.timestamp))));
+      expect(oldest).toBeGreaterThanOrEqual(NOW.getTime() - 15 * DAY);
+      const count = await query(s, body, `${EVENTS}/count`);
+      expect(count.status).toBe(200);
+      expect(count.body).toEqual({ count: retained });
     } finally {
       await s.close();
     }
+  });
+
+  it("the free plan keeps an event of 14 days ago and drops one of 16", async () => {
+    const s = await startSimulator({ scenario: "free", now: () => NOW });
+    try {
+      orgOf(s).events = [
+        insightsEvent("e14", ORG, { type: "user_login_attempt", at: daysAgo(14) }),
+        insightsEvent("e16", ORG, { type: "user_login_attempt", at: daysAgo(16) }),
+      ];
+      expect(ids(await query(s, { service: ["all"], start_time: since(30) }))).toEqual(["e14"]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("paid plans keep 90 days", async () => {
+    setEvents([
+      insightsEvent("e89", ORG, { type: "user_login_attempt", at: daysAgo(89) }),
+      insightsEvent("e91", ORG, { type: "user_login_attempt", at: daysAgo(91) }),
+      insightsEvent("e16", ORG, { type: "user_login_attempt", at: daysAgo(16) }),
+    ]);
+    expect(ids(await query(sim(), { service: ["all"], start_time: "2000-01-01T00:00:00Z" }))).toEqual([
+      "e89",
+      "e16",
+    ]);
+  });
+});
+
+describe("recorded event shapes in the demo (notes §12.4)", () => {
+  let demo: RunningSimulator;
+  beforeAll(async () => {
+    demo = await startSimulator({ scenario: "demo", now: () => NOW });
+  });
+  afterAll(async () => {
+    await demo.close();
+  });
+  const search = async (search_term: unknown, start = DAY_AGO) => {
+    const res = await query(demo, { service: ["all"], start_time: start, limit: 10_000, search_term });
+    expect(res.status).toBe(200);
+    return res.body as Doc[];
+  };
+
+  it("failed RADIUS logins are radius_auth_attempt with success false and the RADIUS fields", async () => {
+    const failed = await search({ and: [{ event_type: "radius_auth_attempt" }, { success: "false" }] });
+    expect(failed).toHaveLength(2);
+    for (const e of failed) {
+      expect(e.service).toBe("radius");
+      expect(e).toMatchObject({ nas_mfa_state: "ENABLED", auth_type: "pap" });
+      expect(typeof e.username).toBe("string");
+    }
+    expect(await search({ and: [{ event_type: "radius_auth" }] })).toEqual([]);
+  });
+
+  it("sso_auth has no success field: the outcome is sso_token_success, searchable as a string", async () => {
+    const all = await search({ and: [{ event_type: "sso_auth" }] });
+    expect(all.length).toBeGreaterThan(2);
+    for (const e of all) {
+      expect("success" in e).toBe(false);
+      expect(typeof e.sso_token_success).toBe("boolean");
+      expect(e.service).toBe("sso");
+      expect((e.auth_context as Doc).policies_applied).toEqual([
+        {
+          id: expect.any(String),
+          name: expect.any(String),
+          metadata: { resource_type: "application", action: "allow" },
+        },
+      ]);
+    }
+    const failed = await search({ and: [{ sso_token_success: "false" }] });
+    expect(failed.map((e) => e.event_type)).toEqual(["sso_auth", "sso_auth"]);
+    const methods = await search({
+      and: [{ event_type: "sso_auth" }, { "auth_context.auth_methods.totp.success": "false" }],
+    });
+    expect(methods).toHaveLength(2);
+  });
+
+  it("admin_login_attempt: initiated_by {id, type admin, email}, mfa, useragent; no resource, no mfa_meta", async () => {
+    const logins = await search({ and: [{ event_type: "admin_login_attempt" }] });
+    expect(logins).toHaveLength(10);
+    for (const e of logins) {
+      expect(e.service).toBe("directory");
+      expect(Object.keys(e.initiated_by as Doc).sort()).toEqual(["email", "id", "type"]);
+      expect((e.initiated_by as Doc).type).toBe("admin");
+      expect(typeof e.mfa).toBe("boolean");
+      expect(typeof e.success).toBe("boolean");
+      expect(e.useragent).toBeTypeOf("object");
+      expect("resource" in e).toBe(false);
+      expect("mfa_meta" in e).toBe(false);
+    }
+  });
+
+  it("user_login_attempt is a directory event; geoip has country_code, not country_code2", async () => {
+    const logins = await search({ and: [{ event_type: "user_login_attempt" }] });
+    expect(logins.length).toBeGreaterThan(0);
+    for (const e of logins) expect(e.service).toBe("directory");
+    const all = await search(undefined, "2000-01-01T00:00:00Z");
+    for (const e of all) {
+      expect((e.geoip as Doc).country_code).toBe("US");
+      expect("country_code2" in (e.geoip as Doc)).toBe(false);
+    }
+    expect(await search({ and: [{ "geoip.country_code": "us" }] })).toHaveLength(
+      (await search(undefined)).length,
+    );
+  });
+
+  it("policy events carry resource.policy_template_name; changes are made with auth_method session", async () => {
+    const updates = await search({ and: [{ "resource.policy_template_name": "lock_screen_darwin" }] });
+    expect(updates.map((e) => e.event_type)).toEqual(["policy_update"]);
+    expect(updates[0]?.changes).toEqual([{ field: "values", from: "300", to: "900" }]);
+    const bySession = await search({ and: [{ auth_method: "session" }] });
+    expect(bySession.map((e) => e.event_type).sort()).toEqual([
+      "admin_totp_disable",
+      "admin_update",
+      "authpolicy_update",
+      "iplist_update",
+      "organization_update",
+      "policy_update",
+    ]);
+  });
+
+  it("event types absent from the documented list are served like any other", async () => {
+    const unknown = await search({ and: [{ event_type: ["command_result", "policy_result", "ldap_srch"] }] });
+    expect(new Set(unknown.map((e) => e.event_type))).toEqual(
+      new Set(["command_result", "policy_result", "ldap_srch"]),
+    );
   });
 });

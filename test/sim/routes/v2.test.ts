@@ -1,5 +1,6 @@
 /** v2 routes over real HTTP (sim/routes/v2.ts): authn policies, IP lists, device policies, templates, LDAP. */
 import { describe, expect, it } from "vitest";
+import { LOCK_TIMEOUT_FIELD } from "../../../sim/presets/catalog.js";
 import type { Doc } from "../../../sim/query.js";
 import { startSimulator } from "../../../sim/server.js";
 import { call, freshSimulator, NOW, orgOf, snapshot } from "../support.js";
@@ -203,7 +204,10 @@ describe("/api/v2/policies", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("x-total-count")).toBe("12");
     expect(res.body).toHaveLength(12);
-    for (const item of res.body) expect(Object.keys(item).sort()).toEqual(["id", "name", "template"]);
+    for (const item of res.body) {
+      expect(Object.keys(item).sort()).toEqual(["id", "name", "template"]);
+      expect("configFields" in item.template).toBe(false);
+    }
     expect(res.body[0]).toEqual({
       id: policies()[0]?.id,
       name: "Lock Screen (darwin)",
@@ -223,14 +227,61 @@ describe("/api/v2/policies", () => {
     );
   });
 
-  it("GET /policies/{id} has values", async () => {
+  it("GET /policies/{id} has typed values by configFieldName and its template's configFields", async () => {
     const lock = policies()[0] as Doc;
     const res = await call(sim(), "GET", `/api/v2/policies/${lock.id}`);
     expect(res.status).toBe(200);
     expect(res.body.values).toEqual([
-      { configFieldID: "5f10000000000000000000a1", value: "5", sensitive: false },
+      { configFieldID: LOCK_TIMEOUT_FIELD, configFieldName: "timeout", value: 300, sensitive: false },
     ]);
-    expect(res.body.template.name).toBe("darwin_Lock_Screen");
+    expect(res.body.template.name).toBe("lock_screen_darwin");
+    expect("configFields" in res.body.template).toBe(false);
+    const tmpl = orgOf(sim()).policyTemplates.find((t) => t.id === res.body.template.id) as Doc;
+    expect(res.body.configFields).toEqual(tmpl.configFields);
+    expect(res.body.configFields).toEqual([
+      {
+        id: LOCK_TIMEOUT_FIELD,
+        name: "timeout",
+        label: "Timeout",
+        displayType: "number",
+        required: true,
+        readOnly: false,
+        sensitive: false,
+        position: 1,
+      },
+    ]);
+  });
+
+  it("omitPolicyConfigFields: GET /policies/{id} answers without configFields; the template still has them", async () => {
+    sim().scenario.omitPolicyConfigFields = true;
+    const lock = policies()[0] as Doc;
+    const res = await call(sim(), "GET", `/api/v2/policies/${lock.id}`);
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body).sort()).toEqual(["id", "name", "notes", "template", "values"]);
+    const tmpl = await call(sim(), "GET", `/api/v2/policytemplates/${res.body.template.id}`);
+    expect(tmpl.body.configFields.map((f: Doc) => f.name)).toEqual(["timeout"]);
+  });
+
+  it("the legacy preset answers GET /policies/{id} without configFields", async () => {
+    const legacy = await startSimulator({ scenario: "legacy", now: () => NOW });
+    try {
+      for (const p of orgOf(legacy).policies) {
+        const res = await call(legacy, "GET", `/api/v2/policies/${p.id}`);
+        expect(res.status).toBe(200);
+        expect("configFields" in res.body).toBe(false);
+        expect(res.body.values.length).toBeGreaterThan(0);
+      }
+    } finally {
+      await legacy.close();
+    }
+  });
+
+  it("configFields a scenario stores on a policy win over the template's", async () => {
+    const lock = policies()[0] as Doc;
+    const own = [{ id: LOCK_TIMEOUT_FIELD, name: "timeout", label: "Lock after (minutes)" }];
+    lock.configFields = own;
+    const res = await call(sim(), "GET", `/api/v2/policies/${lock.id}`);
+    expect(res.body.configFields).toEqual(own);
   });
 
   it("GET of an unknown policy answers 404", async () => {
@@ -239,21 +290,34 @@ describe("/api/v2/policies", () => {
     expect(res.body).toEqual({ code: 404, message: "Policy not found", status: "Not Found" });
   });
 
-  it("POST answers 201 PolicyWithDetails with the template embedded", async () => {
+  it("POST answers 201 PolicyWithDetails with the template embedded and typed values kept", async () => {
     const tmpl = orgOf(sim()).policyTemplates[3] as Doc;
+    const { configFields, ...summary } = tmpl;
+    const [bypass] = (configFields as Doc[]).filter((f) => f.name === "bypass_count");
+    const values = [
+      { configFieldID: bypass?.id, configFieldName: "bypass_count", value: 2, sensitive: false },
+    ];
     const res = await call(sim(), "POST", "/api/v2/policies", {
-      body: { name: "FileVault", template: { id: tmpl.id } },
+      body: { name: "FileVault", template: { id: tmpl.id }, values },
     });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: res.body.id,
       name: "FileVault",
       notes: "",
-      template: tmpl,
-      values: [],
-      configFields: [],
+      template: summary,
+      values,
+      configFields,
     });
+    expect(tmpl.name).toBe("filevault_2_darwin");
     expect(policies()).toHaveLength(13);
+    expect(policies()[12]).toEqual({
+      id: res.body.id,
+      name: "FileVault",
+      notes: "",
+      template: summary,
+      values,
+    });
   });
 
   it("POST with an unknown template answers 404 and creates nothing", async () => {
@@ -265,14 +329,21 @@ describe("/api/v2/policies", () => {
     expect(policies()).toHaveLength(12);
   });
 
-  it("PUT answers 200 Policy and keeps the template", async () => {
+  it("PUT answers 200 with the policy's values (notes §12.1) and keeps the template", async () => {
     const target = policies()[0] as Doc;
+    const values = [{ configFieldID: LOCK_TIMEOUT_FIELD, configFieldName: "timeout", value: 120 }];
     const res = await call(sim(), "PUT", `/api/v2/policies/${target.id}`, {
-      body: { name: "Lock Screen 2", values: [{ configFieldID: "5f10000000000000000000a1", value: "2" }] },
+      body: { name: "Lock Screen 2", values },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ id: target.id, name: "Lock Screen 2", template: target.template });
-    expect(target.values).toEqual([{ configFieldID: "5f10000000000000000000a1", value: "2" }]);
+    expect(res.body).toMatchObject({
+      id: target.id,
+      name: "Lock Screen 2",
+      template: target.template,
+      values,
+    });
+    expect(res.body.configFields.map((f: Doc) => f.name)).toEqual(["timeout"]);
+    expect(target.values).toEqual(values);
   });
 
   it("DELETE answers 204 with an empty body and drops the policy's statuses", async () => {
@@ -320,23 +391,26 @@ describe("/api/v2/policies/{id}/policystatuses", () => {
 });
 
 describe("/api/v2/policytemplates", () => {
-  it("lists templates, filterable by osMetaFamily", async () => {
+  it("lists templates, filterable by osMetaFamily, without configFields", async () => {
     const res = await call(sim(), "GET", "/api/v2/policytemplates?filter=osMetaFamily:eq:linux&fields=name");
     expect(res.headers.get("x-total-count")).toBe("4");
     expect(res.body.map((t: Doc) => t.name)).toEqual([
-      "linux_Lock_Screen",
-      "linux_LUKS_Disk_Encryption",
-      "linux_Firewall",
-      "linux_Automatic_Updates",
+      "lock_screen_linux",
+      "luks_full_disk_encryption_linux",
+      "local_firewall_controls_linux",
+      "automatic_security_updates_linux",
     ]);
-    const all = await call(sim(), "GET", "/api/v2/policytemplates");
+    const all = await call(sim(), "GET", "/api/v2/policytemplates?limit=100");
     expect(all.headers.get("x-total-count")).toBe("12");
+    for (const t of all.body)
+      expect(Object.keys(t).sort()).toEqual(["description", "displayName", "id", "name", "osMetaFamily"]);
   });
 
-  it("GET by id; unknown → 404", async () => {
+  it("GET by id carries configFields; unknown → 404", async () => {
     const tmpl = orgOf(sim()).policyTemplates[0] as Doc;
     const res = await call(sim(), "GET", `/api/v2/policytemplates/${tmpl.id}`);
     expect(res.body).toEqual(tmpl);
+    expect(res.body.configFields.map((f: Doc) => f.name)).toEqual(["timeout"]);
     const missing = await call(sim(), "GET", "/api/v2/policytemplates/5f0f00000000000000000999");
     expect(missing.status).toBe(404);
   });
