@@ -158,7 +158,10 @@ export async function runAudit(deps: AuditDependencies, options: AuditOptions = 
     schemaVersion: SCHEMA_VERSION,
     runId,
     orgId,
-    ...(organization?.displayName ? { organizationName: organization.displayName } : {}),
+    // The name is shown, never judged: only a non-empty string is kept.
+    ...(typeof organization?.displayName === "string" && organization.displayName !== ""
+      ? { organizationName: organization.displayName }
+      : {}),
     startedAt: startedAt.toISOString(),
     finishedAt: clock().toISOString(),
     controls: findings,
