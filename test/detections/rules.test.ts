@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { detect, loadRules } from "../../lambdas/detections/engine/index.js";
+import { detect, type EventRuleExtras, loadRules } from "../../lambdas/detections/engine/index.js";
 import type { CompiledRule } from "../../lambdas/detections/types.js";
 import type { InsightsEvent } from "../../lambdas/jumpcloud/types.js";
 import { demoScenario } from "../../sim/presets/demo.js";
@@ -213,6 +213,22 @@ describe("the engine loads every rule", () => {
   });
 });
 
+describe("rules over changes[]", () => {
+  it("the README's SIEM section names exactly the rules judged one change at a time", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const start = readme.indexOf("Keep the per-change semantics of the rules that name");
+    expect(start).toBeGreaterThanOrEqual(0);
+    const listed = readme
+      .slice(start, readme.indexOf(")", start))
+      .match(/`[a-z0-9-]+`/g)
+      ?.map((name) => `${name.slice(1, -1)}.yml`);
+    const perChange = allRules()
+      .filter((rule) => (rule as EventRuleExtras).perChange === true)
+      .map((rule) => rule.source);
+    expect(listed).toEqual([...new Set(perChange)].sort());
+  });
+});
+
 describe("positive and negative samples", () => {
   const titles = rawRules.map(titleOf);
 
@@ -303,6 +319,19 @@ describe("the demo preset", () => {
     // Three mistyped passwords hours apart are not a brute force; Directory Insights stays on.
     expect(matched).not.toContain("JumpCloud User Authentication Brute Force From One Address");
     expect(matched).not.toContain("JumpCloud Directory Insights Disabled");
+  });
+
+  it("counts its failed RADIUS and SSO logins as failed authentications, below the burst threshold", () => {
+    const failed = compiledByTitle("JumpCloud Failed User Authentication");
+    if (failed.kind !== "event") throw new Error("expected an event rule");
+    const types = events.filter((event) => failed.matches(event)).map((event) => event.event_type);
+    expect(types).toEqual(expect.arrayContaining(["user_login_attempt", "radius_auth_attempt", "sso_auth"]));
+    // Real SSO events carry no `success`: they count through `sso_token_success: false`.
+    const sso = events.filter((event) => event.event_type === "sso_auth" && failed.matches(event));
+    for (const event of sso) {
+      expect(event.success).toBeUndefined();
+      expect(event.sso_token_success).toBe(false);
+    }
   });
 
   it("reports the failed-admin-login burst from 192.0.2.66", () => {
