@@ -1,10 +1,20 @@
 /** 3.2 Configure Device Trust: enabled policies that block (or step up) unmanaged and unencrypted devices. */
-import type { AuthnPolicy } from "../jumpcloud/types.js";
-import { describeCondition, policyResource, targetingOf } from "./conditional-access.js";
-import { defineControl, type ResourceResult, result } from "./types.js";
+import {
+  type Condition,
+  combineDoubts,
+  conditionLeaves,
+  DEVICE_KINDS,
+  type Doubt,
+  describeCondition,
+  hiddenIn,
+  opaqueNodes,
+  type PolicyView,
+  readPolicies,
+} from "./conditional-access.js";
+import { defineControl, isolateCheck, type ResourceResult, result } from "./types.js";
 
 /** The two device conditions of the grammar (notes §5). */
-type Requirement = "deviceManaged" | "deviceEncrypted";
+type Requirement = (typeof DEVICE_KINDS)[number];
 
 const REQUIREMENTS: readonly { key: Requirement; check: string; name: string; noun: string }[] = [
   {
@@ -24,74 +34,118 @@ const REQUIREMENTS: readonly { key: Requirement; check: string; name: string; no
 /** More opaque conditions than this are not enumerated (2^n cases); such a policy is left for review. */
 const MAX_OTHER_CONDITIONS = 10;
 
-/** Truth of the non-device conditions (IP lists, countries), by their JSON. */
+/** Truth of the device conditions, and of the opaque ones (IP lists, countries, unknown kinds) by key. */
 interface Env {
   deviceManaged: boolean;
   deviceEncrypted: boolean;
   other: ReadonlyMap<string, boolean>;
 }
 
-function isNode(node: unknown): node is Record<string, unknown> {
-  return typeof node === "object" && node !== null && !Array.isArray(node);
+/** A stable key for a condition whose truth is opaque to device trust. */
+function opaqueKey(condition: Condition): string {
+  // Conditions come from JSON, so they stringify; a throw here is caught by the check's isolation.
+  return JSON.stringify(condition) ?? "";
 }
 
-/** Whether a condition tree holds; an empty one (`{}`) always does. */
-function holds(node: unknown, env: Env): boolean {
-  if (!isNode(node)) return true;
-  return Object.entries(node).every(([key, value]) => {
-    if (key === "not") return !holds(value, env);
-    if (key === "all") return Array.isArray(value) && value.every((child) => holds(child, env));
-    if (key === "any") return Array.isArray(value) && value.some((child) => holds(child, env));
-    if (key === "deviceManaged" || key === "deviceEncrypted") return env[key] === value;
-    return env.other.get(JSON.stringify({ [key]: value })) ?? false;
-  });
-}
-
-/** Which device conditions a tree mentions, and its other (opaque) conditions. */
-function leavesOf(node: unknown, out = { device: new Set<string>(), other: new Set<string>() }) {
-  if (!isNode(node)) return out;
-  for (const [key, value] of Object.entries(node)) {
-    if (key === "not") leavesOf(value, out);
-    else if ((key === "all" || key === "any") && Array.isArray(value))
-      for (const child of value) leavesOf(child, out);
-    else if (key === "deviceManaged" || key === "deviceEncrypted") out.device.add(key);
-    else out.other.add(JSON.stringify({ [key]: value }));
+/** Whether a condition tree holds; no condition always does. */
+function holds(condition: Condition | undefined, env: Env): boolean {
+  if (!condition) return true;
+  switch (condition.op) {
+    case "not":
+      return !holds(condition.child, env);
+    case "all":
+      return condition.children.every((child) => holds(child, env));
+    case "any":
+      return condition.children.some((child) => holds(child, env));
+    case "deviceManaged":
+    case "deviceEncrypted":
+      return env[condition.op] === condition.value;
+    default:
+      return env.other.get(opaqueKey(condition)) ?? false;
   }
-  return out;
 }
+
+/** The conditions of a tree whose truth device trust cannot know: IP lists, countries, other kinds. */
+function opaqueOf(condition: Condition | undefined, out = new Set<string>()): Set<string> {
+  if (!condition) return out;
+  switch (condition.op) {
+    case "not":
+      return opaqueOf(condition.child, out);
+    case "all":
+    case "any":
+      for (const child of condition.children) opaqueOf(child, out);
+      return out;
+    case "deviceManaged":
+    case "deviceEncrypted":
+      return out;
+    default:
+      return out.add(opaqueKey(condition));
+  }
+}
+
+/** How one policy treats devices failing a requirement, or why that could not be judged. */
+type Verdict =
+  | { readonly level: "always" | "sometimes" | "no" }
+  | { readonly level: "unjudged"; readonly doubt: Doubt };
 
 /**
  * How a policy treats devices failing a requirement: `always` when its condition matches every such device
  * whatever the other conditions (IP, location, the other device condition) and it denies or requires MFA;
- * `sometimes` when it does so only under some of them; `no` otherwise (e.g. it only relaxes managed devices).
+ * `sometimes` when it does so only under some of them; `no` otherwise (e.g. it only relaxes managed devices);
+ * `unjudged` when a value this depends on was not read.
  */
-function enforcement(policy: AuthnPolicy, requirement: Requirement): "always" | "sometimes" | "no" {
-  const { device, other } = leavesOf(policy.conditions);
-  if (!device.has(requirement)) return "no";
-  const action = policy.effect?.action;
-  const tightens =
-    action === "deny" || (action === "allow" && policy.effect?.obligations?.mfa?.required === true);
-  if (!tightens) return "no";
-  if (other.size > MAX_OTHER_CONDITIONS) return "sometimes";
-  const keys = [...other];
-  // Every combination of the other device condition (bit 0) and the opaque conditions (bits 1…).
-  const cases = 2 ** (keys.length + 1);
-  let matched = 0;
-  for (let bits = 0; bits < cases; bits++) {
-    const otherDevice = (bits & 1) === 1;
-    const env: Env = {
-      deviceManaged: requirement === "deviceManaged" ? false : otherDevice,
-      deviceEncrypted: requirement === "deviceEncrypted" ? false : otherDevice,
-      other: new Map(keys.map((key, i) => [key, ((bits >> (i + 1)) & 1) === 1])),
+function enforcement(view: PolicyView, requirement: Requirement): Verdict {
+  const mentions = conditionLeaves(view.condition).some((leaf) => leaf.op === requirement);
+  const hidden = hiddenIn(view.condition, [requirement]);
+  if (!mentions && !hidden) return { level: "no" };
+  // A malformed tree that mentions the requirement: JumpCloud's reading of it is unknown.
+  if (view.conditionDoubt) return { level: "unjudged", doubt: view.conditionDoubt };
+  if (!mentions)
+    return {
+      level: "unjudged",
+      doubt: {
+        status: "MANUAL",
+        reason: `its condition has kinds this audit does not know (${opaqueNodes(view.condition)
+          .map((node) => (node.op === "other" ? node.key : "?"))
+          .join(", ")}) around ${requirement}`,
+      },
     };
-    if (holds(policy.conditions, env)) matched += 1;
+  if (view.effect.tightens === undefined)
+    return {
+      level: "unjudged",
+      doubt: view.effect.doubt ?? { status: "ERROR", reason: "effect unreadable" },
+    };
+  if (!view.effect.tightens) return { level: "no" };
+  const keys = [...opaqueOf(view.condition)];
+  let level: "always" | "sometimes" | "no";
+  if (keys.length > MAX_OTHER_CONDITIONS) level = "sometimes";
+  else {
+    // Every combination of the other device condition (bit 0) and the opaque conditions (bits 1…).
+    const cases = 2 ** (keys.length + 1);
+    let matched = 0;
+    for (let bits = 0; bits < cases; bits++) {
+      const otherDevice = (bits & 1) === 1;
+      const env: Env = {
+        deviceManaged: requirement === "deviceManaged" ? false : otherDevice,
+        deviceEncrypted: requirement === "deviceEncrypted" ? false : otherDevice,
+        other: new Map(keys.map((key, i) => [key, ((bits >> (i + 1)) & 1) === 1])),
+      };
+      if (holds(view.condition, env)) matched += 1;
+    }
+    level = matched === cases ? "always" : matched > 0 ? "sometimes" : "no";
   }
-  return matched === cases ? "always" : matched > 0 ? "sometimes" : "no";
+  if (level === "no") return { level };
+  const doubt = combineDoubts([view.stateDoubt, level === "always" ? view.targeting.doubt : undefined]);
+  return doubt ? { level: "unjudged", doubt } : { level };
 }
 
-function effectOf(policy: AuthnPolicy): string {
-  const action = policy.effect?.action ?? "unknown";
-  return action === "allow" && policy.effect?.obligations?.mfa?.required === true ? "require MFA" : action;
+/** The effect in the guide's words: `deny`, `require MFA`, `allow`. */
+function effectOf(view: PolicyView): string {
+  return view.effect.text === "allow with MFA" ? "require MFA" : view.effect.text;
+}
+
+function enabledOf(view: PolicyView): boolean | null {
+  return view.state === "unknown" ? null : view.state === "enabled";
 }
 
 /** 3.2 */
@@ -127,86 +181,108 @@ export const deviceTrust = defineControl({
       "By hand, as the guide says: Security → Conditional Access → create a policy with device conditions that blocks (or requires MFA for) devices without the JumpCloud agent or without disk encryption, e.g. `deny` when `not all [deviceManaged: true, deviceEncrypted: true]`, targeting all users; deploy the agent and encryption policies (4.1) first so compliant users are not locked out.",
   },
   audit({ authnPolicies }) {
-    const enabled = authnPolicies.filter((policy) => policy.disabled !== true);
-    const results: ResourceResult[] = [];
-    const phrases: string[] = [];
-    for (const requirement of REQUIREMENTS) {
+    const views = readPolicies(authnPolicies);
+    const enabledCount = views.filter((view) => view.state === "enabled").length;
+    const describe = (view: PolicyView) =>
+      `${view.resource.name} (${effectOf(view)}, ${view.targeting.text})`;
+    const observe = (view: PolicyView) => ({
+      policy: view.resource.name,
+      effect: effectOf(view),
+      targets: view.targeting.text,
+      condition: describeCondition(view.condition),
+    });
+    const phrases = new Map<string, string>();
+    const judge = (requirement: (typeof REQUIREMENTS)[number]): ResourceResult => {
       const resource = { type: "device-trust", id: requirement.key, name: requirement.name };
-      const judged = enabled.map((policy) => ({
-        policy,
-        level: enforcement(policy, requirement.key),
-        targeting: targetingOf(policy),
-      }));
-      const describe = ({ policy, targeting }: (typeof judged)[number]) =>
-        `${policyResource(policy).name} (${effectOf(policy)}, ${targeting.text})`;
-      const observe = ({ policy, targeting }: (typeof judged)[number]) => ({
-        policy: policyResource(policy).name,
-        effect: effectOf(policy),
-        targets: targeting.text,
-        condition: describeCondition(policy.conditions),
-      });
       const expected = `an enabled policy that denies or requires MFA for every device without ${requirement.key === "deviceManaged" ? "the JumpCloud agent" : "disk encryption"}, targeting all users`;
-      const full = judged.find((j) => j.level === "always" && j.targeting.everyone);
-      const partial = judged.filter(
-        (j) => j.level !== "no" && !(j.level === "always" && j.targeting.everyone),
+      const judged = views
+        .filter((view) => view.state !== "disabled")
+        .map((view) => ({ view, verdict: enforcement(view, requirement.key) }));
+      const full = judged.find(
+        (j) =>
+          j.verdict.level === "always" && j.view.state === "enabled" && j.view.targeting.everyone === true,
       );
-      const mentions = enabled.filter((policy) => leavesOf(policy.conditions).device.has(requirement.key));
       if (full) {
-        phrases.push(`${requirement.noun} required by ${describe(full)}`);
-        results.push(
-          result("PASS", resource, requirement.check, `Required by ${describe(full)}`, {
-            observed: observe(full),
-            expected,
-          }),
-        );
-      } else if (partial.length > 0) {
-        phrases.push(`${requirement.noun} required only in part by ${partial.map(describe).join(", ")}`);
-        results.push(
-          result(
-            "MANUAL",
-            resource,
-            requirement.check,
-            `Required only in part: ${partial
-              .map(
-                (j) =>
-                  `${describe(j)}${j.level === "sometimes" ? ` only when ${describeCondition(j.policy.conditions)}` : ""}`,
-              )
-              .join("; ")}; check that the users and situations left out do not need ${requirement.noun}`,
-            { observed: partial.map(observe), expected },
-          ),
-        );
-      } else {
-        phrases.push(`${requirement.noun} not required`);
-        results.push(
-          result(
-            "FAIL",
-            resource,
-            requirement.check,
-            mentions.length > 0
-              ? `No enabled policy blocks or steps up devices that are not ${requirement.noun.replace(" devices", "")}; ${mentions.map((p) => policyResource(p).name).join(", ")} use${mentions.length === 1 ? "s" : ""} ${requirement.key} without doing so`
-              : `No enabled policy has a ${requirement.key} condition`,
-            {
-              observed:
-                mentions.length > 0
-                  ? mentions.map((p) => observe({ policy: p, level: "no", targeting: targetingOf(p) }))
-                  : null,
-              expected,
-            },
-          ),
-        );
+        phrases.set(requirement.check, `${requirement.noun} required by ${describe(full.view)}`);
+        return result("PASS", resource, requirement.check, `Required by ${describe(full.view)}`, {
+          observed: observe(full.view),
+          expected,
+        });
       }
-    }
-    const devicePolicies = authnPolicies.filter((policy) => leavesOf(policy.conditions).device.size > 0);
+      const partial = judged.filter((j) => j.verdict.level === "always" || j.verdict.level === "sometimes");
+      const unjudged = judged.flatMap((j) =>
+        j.verdict.level === "unjudged" ? [{ view: j.view, doubt: j.verdict.doubt }] : [],
+      );
+      if (partial.length > 0 || unjudged.length > 0) {
+        const parts = [
+          ...(partial.length > 0
+            ? [
+                `Required only in part: ${partial
+                  .map(
+                    (j) =>
+                      `${describe(j.view)}${j.verdict.level === "sometimes" ? ` only when ${describeCondition(j.view.condition)}` : ""}`,
+                  )
+                  .join("; ")}; check that the users and situations left out do not need ${requirement.noun}`,
+              ]
+            : []),
+          ...(unjudged.length > 0
+            ? [
+                `Could not judge ${unjudged.map((u) => `${u.view.resource.name} (${u.doubt.reason})`).join("; ")}; check ${unjudged.length === 1 ? "it" : "them"} in Security → Conditional Access`,
+              ]
+            : []),
+        ];
+        phrases.set(
+          requirement.check,
+          partial.length > 0
+            ? `${requirement.noun} required only in part by ${partial.map((j) => describe(j.view)).join(", ")}${unjudged.length > 0 ? ` (not judged: ${unjudged.map((u) => u.view.resource.name).join(", ")})` : ""}`
+            : `${requirement.noun} not known (not judged: ${unjudged.map((u) => u.view.resource.name).join(", ")})`,
+        );
+        const status = unjudged.some((u) => u.doubt.status === "ERROR") ? "ERROR" : "MANUAL";
+        return result(status, resource, requirement.check, parts.join("; "), {
+          observed: [
+            ...partial.map((j) => observe(j.view)),
+            ...unjudged.map((u) => ({ ...observe(u.view), notJudged: u.doubt.reason })),
+          ],
+          expected,
+        });
+      }
+      const mentions = judged
+        .map((j) => j.view)
+        .filter((view) => conditionLeaves(view.condition).some((leaf) => leaf.op === requirement.key));
+      phrases.set(requirement.check, `${requirement.noun} not required`);
+      return result(
+        "FAIL",
+        resource,
+        requirement.check,
+        mentions.length > 0
+          ? `No enabled policy blocks or steps up devices that are not ${requirement.noun.replace(" devices", "")}; ${mentions.map((view) => view.resource.name).join(", ")} use${mentions.length === 1 ? "s" : ""} ${requirement.key} without doing so`
+          : `No enabled policy has a ${requirement.key} condition`,
+        { observed: mentions.length > 0 ? mentions.map(observe) : null, expected },
+      );
+    };
+    const results = REQUIREMENTS.flatMap((requirement) =>
+      isolateCheck(requirement.check, () => [judge(requirement)]),
+    );
+    const summaryParts = REQUIREMENTS.map(
+      (requirement) =>
+        phrases.get(requirement.check) ?? `${requirement.noun} not evaluated (the check failed)`,
+    );
+    const devicePolicies = views.filter(
+      (view) =>
+        conditionLeaves(view.condition).some(
+          (leaf) => leaf.op === "deviceManaged" || leaf.op === "deviceEncrypted",
+        ) || hiddenIn(view.condition, DEVICE_KINDS),
+    );
     return {
       results,
-      summary: `Of ${enabled.length} enabled conditional-access policies: ${phrases.join("; ")} (expected an enabled policy denying or requiring MFA for unmanaged and unencrypted devices, for all users).`,
+      summary: `Of ${enabledCount} enabled conditional-access policies: ${summaryParts.join("; ")} (expected an enabled policy denying or requiring MFA for unmanaged and unencrypted devices, for all users).`,
       evidence: {
-        devicePolicies: devicePolicies.map((policy) => ({
-          name: policyResource(policy).name,
-          enabled: policy.disabled !== true,
-          effect: effectOf(policy),
-          targets: targetingOf(policy).text,
-          condition: describeCondition(policy.conditions),
+        devicePolicies: devicePolicies.map((view) => ({
+          name: view.resource.name,
+          enabled: enabledOf(view),
+          effect: effectOf(view),
+          targets: view.targeting.text,
+          condition: describeCondition(view.condition),
         })),
         notChecked:
           "Minimum OS version: the conditional-access condition grammar has no OS condition (notes §5).",

@@ -198,7 +198,9 @@ describe("3.2 Configure Device Trust", () => {
   });
 
   it("NOT_APPLICABLE when the API answers 402 (not on plan)", async () => {
+    // Every Conditional Access endpoint must say so: a 402 beside a 200 is no plan (issue 9).
     sim().faults.add({ kind: "status", status: 402, path: "/api/v2/authn/policies" });
+    sim().faults.add({ kind: "status", status: 402, path: "/api/v2/iplists" });
     const finding = await auditControl(sim(), "3.2");
     expect(finding.status).toBe("NOT_APPLICABLE");
     expect(finding.summary).toMatch(/answered 402/);
