@@ -1,18 +1,106 @@
 /** 4.2 Configure LDAP & RADIUS Security: RADIUS MFA and shared secrets, LDAP binding accounts and TLS. */
-import type { RadiusServerFacts } from "../collect/snapshot.js";
-import type { SystemUser } from "../jumpcloud/types.js";
-import { defineControl, type ResourceResult, result } from "./types.js";
+import type { PlannedRemediation } from "../remediation/actions.js";
+import { defineControl, isolateCheck, type ResourceResult, result } from "./types.js";
+import {
+  describeReading,
+  preview,
+  type Reading,
+  readBoolean,
+  readList,
+  readNumber,
+  readObject,
+  readString,
+  textOf,
+} from "./values.js";
+
+/*
+ * Every API value is read through values.ts. A value a verdict depends on that was not reported gives
+ * MANUAL (a human can look in Settings → Cloud RADIUS / Cloud LDAP); one of another type gives ERROR. The
+ * shared secret itself never reaches this file (the collector keeps only its length and character
+ * classes), and no message ever renders the `sharedSecret` field, whatever it holds.
+ */
 
 /** RADIUS `mfa` values by strength (notes §8: Disabled = none, Enabled = if configured, Required = unless excluded, Always). */
 const MFA_LEVEL = { DISABLED: 0, ENABLED: 1, REQUIRED: 2, ALWAYS: 3 } as const;
+type MfaSetting = keyof typeof MFA_LEVEL;
 const MFA_UNIT = "RADIUS MFA level (0 DISABLED, 1 ENABLED, 2 REQUIRED, 3 ALWAYS)";
 
-function radiusResource(server: RadiusServerFacts): { type: string; id: string; name: string } {
-  return { type: "radius-server", id: server._id, name: server.name ?? server._id };
+/** Why a value could not settle a verdict: MANUAL when not reported, ERROR when of another type. */
+interface Doubt {
+  readonly status: "MANUAL" | "ERROR";
+  readonly reason: string;
 }
 
-function userResource(user: SystemUser): { type: string; id: string; name: string } {
-  return { type: "user", id: user._id, name: user.username ?? user.email ?? user._id };
+function doubtOf(field: string, reading: Reading<unknown>): Doubt {
+  return {
+    status: reading.state === "absent" ? "MANUAL" : "ERROR",
+    reason: `${field} is ${describeReading(reading)}`,
+  };
+}
+
+/** The fields of a record, or none when it is not an object. */
+function fieldsOf(raw: unknown): Readonly<Record<string, unknown>> {
+  const record = readObject(raw);
+  return record.state === "value" ? record.value : {};
+}
+
+/** A RADIUS server's `mfa` (enum DISABLED|ENABLED|REQUIRED|ALWAYS, notes §8), or why it cannot be used. */
+function readMfa(raw: unknown): MfaSetting | Doubt {
+  const mfa = readString(raw);
+  if (mfa.state === "value" && Object.hasOwn(MFA_LEVEL, mfa.value)) return mfa.value as MfaSetting;
+  if (mfa.state === "value")
+    return {
+      status: "ERROR",
+      reason: `mfa is ${preview(mfa.value)} (expected DISABLED, ENABLED, REQUIRED or ALWAYS)`,
+    };
+  return doubtOf("mfa", mfa);
+}
+
+/** The collector's facts about a shared secret; never the secret, and never rendered from the raw field. */
+function readSecretFacts(raw: unknown): { length: number; characterClasses: number } | Doubt {
+  const facts = readObject(raw);
+  const length = facts.state === "value" ? readNumber(facts.value.length) : facts;
+  const classes = facts.state === "value" ? readNumber(facts.value.characterClasses) : facts;
+  if (
+    length.state === "value" &&
+    classes.state === "value" &&
+    Number.isInteger(length.value) &&
+    length.value >= 0 &&
+    Number.isInteger(classes.value)
+  )
+    return { length: length.value, characterClasses: classes.value };
+  // The field's content is never shown: on an unexpected shape it could be the secret itself.
+  return facts.state === "absent"
+    ? { status: "MANUAL", reason: "the shared secret's facts are not reported" }
+    : { status: "ERROR", reason: "the shared secret's facts (length, character classes) are not numbers" };
+}
+
+/** A RADIUS server as read, named for results. */
+function radiusResource(raw: unknown, index: number): { type: string; id: string; name: string } {
+  const server = fieldsOf(raw);
+  const id = textOf(server._id, `(RADIUS server ${index + 1})`);
+  return { type: "radius-server", id, name: textOf(server.name, id) };
+}
+
+function userResource(raw: unknown, index: number): { type: string; id: string; name: string } {
+  const user = fieldsOf(raw);
+  const id = textOf(user._id, `(user ${index + 1})`);
+  return { type: "user", id, name: textOf(user.username, textOf(user.email, id)) };
+}
+
+/** The records of a dataset (an array from the collector; anything else reads as none). */
+function recordsOf(raw: unknown): readonly unknown[] {
+  const list = readList(raw);
+  return list.state === "value" ? list.value : [];
+}
+
+/** Whether Cloud LDAP is on, from `settings.disableLdap`, or why that is not known. */
+function readLdapState(organization: unknown): "enabled" | "disabled" | Doubt {
+  const settings = readObject(fieldsOf(organization).settings);
+  if (settings.state !== "value") return doubtOf("settings", settings);
+  const disable = readBoolean(settings.value.disableLdap);
+  if (disable.state !== "value") return doubtOf("settings.disableLdap", disable);
+  return disable.value ? "disabled" : "enabled";
 }
 
 /** 4.2 */
@@ -35,7 +123,7 @@ export const ldapRadius = defineControl({
     "Every RADIUS server's shared secret is at least 16 characters long (only its length is read; the collector never keeps the secret)",
     "Users with `ldap_binding_user` are listed for review: LDAP binds should use dedicated service accounts",
     "When Cloud LDAP is in use (`settings.disableLdap` is not true, or binding users exist), TLS is flagged for manual verification: the API exposes no LDAP TLS setting",
-    "Not applicable when there is no RADIUS server, Cloud LDAP is disabled and no user binds to it",
+    "Not applicable when there is no RADIUS server, Cloud LDAP is disabled and no user binds to it (every user reports `ldap_binding_user` false)",
   ],
   thresholds: {
     minSharedSecretLength: {
@@ -53,42 +141,81 @@ export const ldapRadius = defineControl({
     description:
       "Opt-in: sets `mfa: REQUIRED` on RADIUS servers whose MFA is DISABLED or ENABLED (PUT /api/radiusservers/{id}, which requires name, networkSourceIp and sharedSecret, so the current values are read and sent back unchanged and the secret is never logged); users without MFA enrolled then cannot join Wi-Fi or VPN. Short shared secrets are rotated by hand on both JumpCloud and the network devices (Settings → Cloud RADIUS); LDAP binding accounts and TLS are reviewed by hand in Settings → Cloud LDAP.",
     plan({ radiusServers }) {
-      const actions = radiusServers
-        .filter((server) => server.mfa !== "REQUIRED" && server.mfa !== "ALWAYS")
-        .map((server) => ({
-          kind: "radius-mfa" as const,
-          id: `4.2:radius:${server._id}`,
-          controlId: "4.2",
-          resource: { type: "radius_server", id: server._id, name: server.name ?? server._id },
-          field: "mfa",
-          serverId: server._id,
-          before: server.mfa ?? null,
-          after: "REQUIRED" as const,
-          description: `Require MFA on RADIUS server ${server.name ?? server._id} (the shared secret is passed through unchanged)`,
-        }));
+      const actions: PlannedRemediation["actions"] = [];
+      const skipped: string[] = [];
+      for (const [index, raw] of recordsOf(radiusServers).entries()) {
+        const resource = radiusResource(raw, index);
+        const id = readString(fieldsOf(raw)._id);
+        const mfa = readMfa(fieldsOf(raw).mfa);
+        // Never plan from a value that was not read: no id to write to, or an `mfa` that is not the enum.
+        if (id.state !== "value" || id.value === "")
+          skipped.push(`${resource.name} (${doubtOf("_id", id).reason})`);
+        else if (typeof mfa !== "string") skipped.push(`${resource.name} (${mfa.reason})`);
+        else if (MFA_LEVEL[mfa] < MFA_LEVEL.REQUIRED)
+          actions.push({
+            kind: "radius-mfa" as const,
+            id: `4.2:radius:${id.value}`,
+            controlId: "4.2",
+            resource: { type: "radius_server", id: id.value, name: resource.name },
+            field: "mfa",
+            serverId: id.value,
+            before: mfa,
+            after: "REQUIRED" as const,
+            description: `Require MFA on RADIUS server ${resource.name} (the shared secret is passed through unchanged)`,
+          });
+      }
       return {
         actions,
         warnings: [
           "Lock-out risk: with MFA REQUIRED, users who have not configured MFA can no longer authenticate to Wi-Fi or VPN through this RADIUS server. Shared secrets and LDAP settings are not changed: fix them by hand.",
+          ...(skipped.length > 0
+            ? [
+                `Not planned, because a value the change depends on was not read: ${skipped.join("; ")}; check ${skipped.length === 1 ? "it" : "them"} in Settings → Cloud RADIUS.`,
+              ]
+            : []),
         ],
       };
     },
   },
   audit({ organization, radiusServers, users }, thresholds) {
-    const results: ResourceResult[] = [];
     const minLength = thresholds.minSharedSecretLength;
-    const org = {
-      type: "organization",
-      id: organization._id,
-      name: organization.displayName ?? organization._id,
-    };
-    const ldapEnabled = organization.settings?.disableLdap !== true;
-    const binding = users.filter((user) => user.ldap_binding_user === true);
-    const activeBinding = binding.filter((user) => user.suspended !== true && user.state !== "SUSPENDED");
+    const orgFields = fieldsOf(organization);
+    const orgId = textOf(orgFields._id, "(organization)");
+    const org = { type: "organization", id: orgId, name: textOf(orgFields.displayName, orgId) };
+    const servers = recordsOf(radiusServers);
+    const ldap = readLdapState(organization);
 
-    if (radiusServers.length === 0 && !ldapEnabled && binding.length === 0) {
+    // Users by what their `ldap_binding_user` says: an absent flag is "not reported", never false.
+    const binding: { index: number; raw: unknown; active: boolean }[] = [];
+    const oddFlags: { index: number; raw: unknown; doubt: Doubt }[] = [];
+    let unreported = 0;
+    for (const [index, raw] of recordsOf(users).entries()) {
+      const user = fieldsOf(raw);
+      const flag = readBoolean(user.ldap_binding_user);
+      if (flag.state === "absent") unreported += 1;
+      else if (flag.state === "invalid")
+        oddFlags.push({ index, raw, doubt: doubtOf("ldap_binding_user", flag) });
+      else if (flag.value) {
+        // Suspended by either shape (`suspended` or `state`); otherwise listed for review.
+        const suspended = readBoolean(user.suspended);
+        const state = readString(user.state);
+        const isSuspended =
+          (suspended.state === "value" && suspended.value) ||
+          (state.state === "value" && state.value === "SUSPENDED");
+        binding.push({ index, raw, active: !isSuspended });
+      }
+    }
+    const activeBinding = binding.filter((user) => user.active);
+
+    if (
+      servers.length === 0 &&
+      ldap === "disabled" &&
+      binding.length === 0 &&
+      oddFlags.length === 0 &&
+      unreported === 0
+    ) {
       return {
-        results,
+        results: [],
         status: "NOT_APPLICABLE",
         summary:
           "No RADIUS server is configured, Cloud LDAP is disabled and no user binds to it, so there is nothing to secure.",
@@ -96,124 +223,196 @@ export const ldapRadius = defineControl({
       };
     }
 
-    for (const server of radiusServers) {
-      const resource = radiusResource(server);
-      const mfa = server.mfa;
-      const level = mfa === undefined ? undefined : MFA_LEVEL[mfa];
-      const measure =
-        level === undefined ? {} : { measure: { value: level, unit: MFA_UNIT, worseWhen: "lower" as const } };
-      if (level === undefined) {
-        results.push(
-          result(
-            "MANUAL",
+    const radiusMfa = (): ResourceResult[] =>
+      servers.map((raw, index) => {
+        const resource = radiusResource(raw, index);
+        const mfa = readMfa(fieldsOf(raw).mfa);
+        if (typeof mfa !== "string") {
+          const observed = fieldsOf(raw).mfa ?? null;
+          return result(
+            mfa.status,
             resource,
             "radius-mfa",
-            `The API did not report this server's MFA setting${mfa ? ` (got ${JSON.stringify(mfa)})` : ""}; check Settings → Cloud RADIUS`,
-            { observed: mfa ?? null, expected: ["REQUIRED", "ALWAYS"] },
-          ),
-        );
-      } else {
+            mfa.status === "MANUAL"
+              ? "The API did not report this server's MFA setting; check Settings → Cloud RADIUS"
+              : `This server's MFA setting could not be read: ${mfa.reason}; check Settings → Cloud RADIUS`,
+            {
+              observed: typeof observed === "string" ? observed : preview(observed),
+              expected: ["REQUIRED", "ALWAYS"],
+            },
+          );
+        }
+        const level = MFA_LEVEL[mfa];
         const message =
-          mfa === "REQUIRED" || mfa === "ALWAYS"
+          level >= MFA_LEVEL.REQUIRED
             ? `MFA ${mfa}`
             : mfa === "ENABLED"
               ? "MFA only ENABLED: users who have not configured MFA authenticate with a password alone; expected REQUIRED or ALWAYS"
               : "MFA DISABLED: RADIUS accepts a password alone; expected REQUIRED or ALWAYS";
-        results.push(
-          result(level >= MFA_LEVEL.REQUIRED ? "PASS" : "FAIL", resource, "radius-mfa", message, {
-            observed: mfa,
-            expected: ["REQUIRED", "ALWAYS"],
-            ...measure,
-          }),
+        return result(level >= MFA_LEVEL.REQUIRED ? "PASS" : "FAIL", resource, "radius-mfa", message, {
+          observed: mfa,
+          expected: ["REQUIRED", "ALWAYS"],
+          measure: { value: level, unit: MFA_UNIT, worseWhen: "lower" },
+        });
+      });
+
+    const radiusSecret = (): ResourceResult[] =>
+      servers.map((raw, index) => {
+        const resource = radiusResource(raw, index);
+        const facts = readSecretFacts(fieldsOf(raw).sharedSecret);
+        if ("reason" in facts)
+          return result(
+            facts.status,
+            resource,
+            "radius-shared-secret",
+            `The shared secret could not be judged: ${facts.reason}; check its secret in Settings → Cloud RADIUS`,
+            { observed: null, expected: { minLength } },
+          );
+        const { length, characterClasses } = facts;
+        const observed = { length, characterClasses };
+        if (length === 0)
+          return result(
+            "MANUAL",
+            resource,
+            "radius-shared-secret",
+            "The API returned no shared secret for this server; check its secret in Settings → Cloud RADIUS",
+            { observed, expected: { minLength } },
+          );
+        return result(
+          length >= minLength ? "PASS" : "FAIL",
+          resource,
+          "radius-shared-secret",
+          length >= minLength
+            ? `Shared secret is ${length} characters (${characterClasses} character classes)`
+            : `Shared secret is only ${length} characters; expected at least ${minLength} (RFC 2865 §3)`,
+          {
+            observed,
+            expected: { minLength },
+            measure: { value: length, unit: "characters", worseWhen: "lower" },
+          },
         );
-      }
+      });
 
-      const { length, characterClasses } = server.sharedSecret;
-      const observed = { length, characterClasses };
-      const secretMeasure = { value: length, unit: "characters", worseWhen: "lower" as const };
-      results.push(
-        length === 0
-          ? result(
-              "MANUAL",
-              resource,
-              "radius-shared-secret",
-              "The API returned no shared secret for this server; check its secret in Settings → Cloud RADIUS",
-              { observed, expected: { minLength } },
-            )
-          : result(
-              length >= minLength ? "PASS" : "FAIL",
-              resource,
-              "radius-shared-secret",
-              length >= minLength
-                ? `Shared secret is ${length} characters (${characterClasses} character classes)`
-                : `Shared secret is only ${length} characters; expected at least ${minLength} (RFC 2865 §3)`,
-              { observed, expected: { minLength }, measure: secretMeasure },
-            ),
-      );
-    }
-
-    for (const user of activeBinding) {
-      results.push(
+    const bindingUsers = (): ResourceResult[] => [
+      ...activeBinding.map((user) =>
         result(
           "MANUAL",
-          userResource(user),
+          userResource(user.raw, user.index),
           "ldap-binding-user",
           "Can bind to Cloud LDAP: confirm it is a dedicated service account for one application's LDAP binds (not a person's account) with a strong, rotated password",
           { observed: { ldap_binding_user: true }, expected: "a dedicated service account" },
         ),
-      );
-    }
+      ),
+      ...oddFlags.map((user) =>
+        result(
+          user.doubt.status,
+          userResource(user.raw, user.index),
+          "ldap-binding-user",
+          `Whether this user can bind to Cloud LDAP is not known: ${user.doubt.reason}`,
+          { observed: null, expected: "a boolean ldap_binding_user" },
+        ),
+      ),
+      ...(unreported > 0
+        ? [
+            result(
+              "MANUAL",
+              org,
+              "ldap-binding-user",
+              `${unreported} user${unreported === 1 ? " does" : "s do"} not report ldap_binding_user, so whether they can bind to Cloud LDAP is not known; review the binding users in Settings → Cloud LDAP`,
+              { observed: { unreported }, expected: "ldap_binding_user reported for every user" },
+            ),
+          ]
+        : []),
+    ];
 
-    if (ldapEnabled || binding.length > 0) {
-      results.push(
+    const ldapTls = (): ResourceResult[] => {
+      if (ldap === "disabled" && binding.length === 0) return [];
+      const review =
+        "the API exposes no TLS setting: in Settings → Cloud LDAP, review the bound applications and verify each connects over LDAPS (port 636) or StartTLS, never clear-text LDAP (port 389 without StartTLS)";
+      const observed = {
+        disableLdap: ldap === "enabled" ? false : ldap === "disabled" ? true : null,
+        bindingUsers: binding.length,
+      };
+      if (typeof ldap !== "string")
+        return [
+          result(
+            ldap.status,
+            org,
+            "ldap-tls",
+            `Whether Cloud LDAP is enabled is not known (${ldap.reason}), and ${review}`,
+            {
+              observed,
+              expected: "TLS on every LDAP connection",
+            },
+          ),
+        ];
+      return [
         result(
           "MANUAL",
           org,
           "ldap-tls",
-          `Cloud LDAP is ${ldapEnabled ? "enabled" : "disabled but users still carry the binding flag"} and the API exposes no TLS setting: in Settings → Cloud LDAP, review the bound applications and verify each connects over LDAPS (port 636) or StartTLS, never clear-text LDAP (port 389 without StartTLS)`,
-          {
-            observed: {
-              disableLdap: organization.settings?.disableLdap ?? null,
-              bindingUsers: binding.length,
-            },
-            expected: "TLS on every LDAP connection",
-          },
+          `Cloud LDAP is ${ldap === "enabled" ? "enabled" : "disabled but users still carry the binding flag"} and ${review}`,
+          { observed, expected: "TLS on every LDAP connection" },
         ),
-      );
-    }
+      ];
+    };
 
+    const results = [
+      ...isolateCheck("radius-mfa", radiusMfa),
+      ...isolateCheck("radius-shared-secret", radiusSecret),
+      ...isolateCheck("ldap-binding-user", bindingUsers),
+      ...isolateCheck("ldap-tls", ldapTls),
+    ];
+
+    // The summary is built from the results, so it stands whatever check failed.
     const weakMfa = results
       .filter((r) => r.check === "radius-mfa" && r.status !== "PASS")
-      .map((r) => `${r.resourceName} (${String(r.observed ?? "unreported")})`);
+      .map((r) => `${r.resourceName} (${typeof r.observed === "string" ? r.observed : "unreported"})`);
     const shortSecrets = results
       .filter((r) => r.check === "radius-shared-secret" && r.status !== "PASS")
-      .map((r) => `${r.resourceName} (${(r.observed as { length: number }).length} characters)`);
+      .map((r) => {
+        const length = (r.observed as { length?: unknown } | null)?.length;
+        return `${r.resourceName} (${typeof length === "number" ? `${length} characters` : "not read"})`;
+      });
+    const total = servers.length;
     const radius =
-      radiusServers.length === 0
+      total === 0
         ? "no RADIUS server"
-        : `${radiusServers.length - weakMfa.length} of ${radiusServers.length} RADIUS servers require MFA${weakMfa.length ? ` (not: ${weakMfa.join(", ")})` : ""} and ${radiusServers.length - shortSecrets.length} have a shared secret of at least ${minLength} characters${shortSecrets.length ? ` (not: ${shortSecrets.join(", ")})` : ""}`;
-    const ldap = `Cloud LDAP ${ldapEnabled ? "enabled (TLS to verify by hand)" : "disabled"} with ${activeBinding.length} active binding user${activeBinding.length === 1 ? "" : "s"} to review`;
-    const active = new Set(activeBinding);
+        : `${Math.max(0, total - weakMfa.length)} of ${total} RADIUS servers require MFA${weakMfa.length ? ` (not: ${weakMfa.join(", ")})` : ""} and ${Math.max(0, total - shortSecrets.length)} have a shared secret of at least ${minLength} characters${shortSecrets.length ? ` (not: ${shortSecrets.join(", ")})` : ""}`;
+    const ldapText =
+      ldap === "enabled"
+        ? "enabled (TLS to verify by hand)"
+        : ldap === "disabled"
+          ? "disabled"
+          : `in an unknown state (${ldap.reason})`;
+    const unknownUsers = unreported + oddFlags.length;
+    const ldapPhrase = `Cloud LDAP ${ldapText} with ${activeBinding.length} active binding user${activeBinding.length === 1 ? "" : "s"} to review${unknownUsers > 0 ? ` and ${unknownUsers} user${unknownUsers === 1 ? "" : "s"} whose binding flag was not read` : ""}`;
     return {
       results,
       summary:
-        `${radius}; ${ldap} (expected MFA REQUIRED or ALWAYS and secrets of ${minLength}+ characters on every RADIUS server).`.replace(
+        `${radius}; ${ldapPhrase} (expected MFA REQUIRED or ALWAYS and secrets of ${minLength}+ characters on every RADIUS server).`.replace(
           /^./,
           (c) => c.toUpperCase(),
         ),
       evidence: {
-        radiusServers: radiusServers.map((server) => ({
-          name: server.name ?? server._id,
-          mfa: server.mfa ?? null,
-          authIdp: server.authIdp ?? null,
-          sharedSecretLength: server.sharedSecret.length,
-          sharedSecretCharacterClasses: server.sharedSecret.characterClasses,
-        })),
-        ldapDisabled: organization.settings?.disableLdap === true,
+        radiusServers: servers.map((raw, index) => {
+          const server = fieldsOf(raw);
+          const mfa = readMfa(server.mfa);
+          const facts = readSecretFacts(server.sharedSecret);
+          return {
+            name: radiusResource(raw, index).name,
+            mfa: typeof mfa === "string" ? mfa : null,
+            authIdp: textOf(server.authIdp, "") || null,
+            sharedSecretLength: "reason" in facts ? null : facts.length,
+            sharedSecretCharacterClasses: "reason" in facts ? null : facts.characterClasses,
+          };
+        }),
+        ldapDisabled: ldap === "disabled",
         ldapBindingUsers: binding.map((user) => ({
-          name: userResource(user).name,
-          suspended: !active.has(user),
+          name: userResource(user.raw, user.index).name,
+          suspended: !user.active,
         })),
+        ...(unknownUsers > 0 ? { ldapBindingNotReported: unknownUsers } : {}),
       },
     };
   },
