@@ -1,5 +1,57 @@
 /** 5.1 Enable Directory Insights: the feature is on and the audit log actually receives events. */
-import { defineControl, type ResourceResult, result } from "./types.js";
+import { defineControl, isolateCheck, type ResourceResult, result } from "./types.js";
+import {
+  describeReading,
+  type Reading,
+  readBoolean,
+  readNumber,
+  readObject,
+  readString,
+  textOf,
+} from "./values.js";
+
+/*
+ * Organization settings and activity counts are read through values.ts. A setting not reported gives
+ * MANUAL (a human can look in Settings → Directory Insights); one of another type, or a count that is not
+ * a count, gives ERROR. Neither is a PASS, nor a FAIL as if it were false.
+ */
+
+const ENABLED_PATH = "settings.features.directoryInsights.enabled";
+
+/** `settings.features.directoryInsights.enabled` as read, or the first step of the path that was not an object/boolean. */
+function readEnabled(organization: unknown): { path: string; reading: Reading<boolean> } {
+  let node: unknown = organization;
+  let path = "";
+  for (const key of ["settings", "features", "directoryInsights"]) {
+    const record = readObject(node);
+    if (record.state !== "value") return { path: path || "organization", reading: record as Reading<never> };
+    node = record.value[key];
+    path = path ? `${path}.${key}` : key;
+  }
+  const object = readObject(node);
+  if (object.state !== "value") return { path, reading: object as Reading<never> };
+  return { path: ENABLED_PATH, reading: readBoolean(object.value.enabled) };
+}
+
+/** The fields of a record, or none when it is not an object. */
+function fieldsOf(raw: unknown): Readonly<Record<string, unknown>> {
+  const record = readObject(raw);
+  return record.state === "value" ? record.value : {};
+}
+
+function orgResource(organization: unknown): { type: string; id: string; name: string } {
+  const fields = fieldsOf(organization);
+  const id = textOf(fields._id, "(organization)");
+  return { type: "organization", id, name: textOf(fields.displayName, id) };
+}
+
+/** A count of events: a whole number, never negative. */
+function readCount(raw: unknown): Reading<number> {
+  const count = readNumber(raw);
+  if (count.state === "value" && !(Number.isInteger(count.value) && count.value >= 0))
+    return { state: "invalid", raw, expected: "a whole number of events" };
+  return count;
+}
 
 /** 5.1 */
 export const directoryInsights = defineControl({
@@ -40,22 +92,30 @@ export const directoryInsights = defineControl({
     description:
       "Sets `settings.features.directoryInsights.enabled: true` (PUT /api/organizations/{id}, reading the settings first and writing them back whole, notes §10.6). A silent audit log is not fixed automatically: check the plan and the Directory Insights settings, then configure SIEM export and retention in Settings → Directory Insights.",
     plan({ organization }) {
-      const enabled = organization.settings?.features?.directoryInsights?.enabled;
-      if (enabled === true) return { actions: [], warnings: [] };
+      const { path, reading } = readEnabled(organization);
+      if (reading.state === "value" && reading.value) return { actions: [], warnings: [] };
+      const orgId = readString(fieldsOf(organization)._id);
+      // Never plan from a value that was not read: a setting of another type, or no id to write to. A setting
+      // not reported at all is still planned: enabling writes it whatever it was.
+      if (reading.state === "invalid" || orgId.state !== "value" || orgId.value === "") {
+        return {
+          actions: [],
+          warnings: [
+            `Not planned: ${reading.state === "invalid" ? `${path} is ${describeReading(reading)}` : `the organization's _id is ${describeReading(orgId)}`}; enable Directory Insights by hand in Settings → Directory Insights.`,
+          ],
+        };
+      }
+      const resource = orgResource(organization);
       return {
         actions: [
           {
             kind: "directory-insights",
             id: "5.1:organization:directoryInsights",
             controlId: "5.1",
-            resource: {
-              type: "organization",
-              id: organization._id,
-              name: organization.displayName ?? organization._id,
-            },
-            field: "settings.features.directoryInsights.enabled",
-            orgId: organization._id,
-            before: enabled ?? null,
+            resource: { type: "organization", id: orgId.value, name: resource.name },
+            field: ENABLED_PATH,
+            orgId: orgId.value,
+            before: reading.state === "value" ? reading.value : null,
             after: true,
             description:
               "Enable Directory Insights (read-modify-write of settings.features, keeping every other setting)",
@@ -66,66 +126,107 @@ export const directoryInsights = defineControl({
     },
   },
   audit({ organization, insightsActivity }) {
-    const results: ResourceResult[] = [];
-    const org = {
-      type: "organization",
-      id: organization._id,
-      name: organization.displayName ?? organization._id,
-    };
-    const enabled = organization.settings?.features?.directoryInsights?.enabled;
-    if (enabled === true) {
-      results.push(
-        result("PASS", org, "directory-insights-enabled", "Directory Insights is enabled", {
-          observed: true,
-          expected: true,
-        }),
-      );
-    } else if (enabled === false) {
-      results.push(
-        result(
-          "FAIL",
-          org,
-          "directory-insights-enabled",
-          "Directory Insights is disabled in the organization settings",
-          { observed: false, expected: true },
-        ),
-      );
-    } else {
-      results.push(
-        result(
-          "MANUAL",
-          org,
-          "directory-insights-enabled",
-          "The API did not report features.directoryInsights.enabled; check Settings → Directory Insights",
-          { observed: null, expected: true },
-        ),
-      );
-    }
+    const org = orgResource(organization);
+    const { path, reading: enabled } = readEnabled(organization);
+    const activity = readObject(insightsActivity);
+    const fields = fieldsOf(insightsActivity);
+    const count = activity.state === "value" ? readCount(fields.eventCount) : activity;
+    const windowHours = readNumber(fields.windowHours);
+    const hours = windowHours.state === "value" ? `${windowHours.value} h` : "the activity window";
+    const start = textOf(fields.start, "(unknown start)");
+    const end = textOf(fields.end, "(unknown end)");
 
-    const { eventCount, windowHours, start, end } = insightsActivity;
-    const measure = { value: eventCount, unit: "events", worseWhen: "lower" as const };
-    results.push(
-      eventCount > 0
-        ? result(
-            "PASS",
+    const enabledCheck = (): ResourceResult[] => {
+      if (enabled.state === "value")
+        return [
+          enabled.value
+            ? result("PASS", org, "directory-insights-enabled", "Directory Insights is enabled", {
+                observed: true,
+                expected: true,
+              })
+            : result(
+                "FAIL",
+                org,
+                "directory-insights-enabled",
+                "Directory Insights is disabled in the organization settings",
+                { observed: false, expected: true },
+              ),
+        ];
+      return [
+        enabled.state === "absent"
+          ? result(
+              "MANUAL",
+              org,
+              "directory-insights-enabled",
+              "The API did not report features.directoryInsights.enabled; check Settings → Directory Insights",
+              { observed: null, expected: true },
+            )
+          : result(
+              "ERROR",
+              org,
+              "directory-insights-enabled",
+              `Whether Directory Insights is enabled could not be read: ${path} is ${describeReading(enabled)}; check Settings → Directory Insights`,
+              { observed: null, expected: true },
+            ),
+      ];
+    };
+
+    const activityCheck = (): ResourceResult[] => {
+      if (count.state !== "value")
+        return [
+          result(
+            "ERROR",
             org,
             "event-activity",
-            `${eventCount} event${eventCount === 1 ? "" : "s"} recorded in the last ${windowHours} h`,
-            { observed: eventCount, expected: "at least 1", measure },
-          )
-        : result(
-            "FAIL",
-            org,
-            "event-activity",
-            `Audit log silent: no Directory Insights event between ${start} and ${end} (${windowHours} h)`,
-            { observed: 0, expected: "at least 1", measure },
+            `The Directory Insights event count could not be read: ${activity.state === "value" ? "eventCount" : "the activity data"} is ${describeReading(count)}`,
+            { observed: null, expected: "at least 1" },
           ),
-    );
-    const state = enabled === true ? "enabled" : enabled === false ? "disabled" : "not reported";
+        ];
+      const eventCount = count.value;
+      const measure = { value: eventCount, unit: "events", worseWhen: "lower" as const };
+      return [
+        eventCount > 0
+          ? result(
+              "PASS",
+              org,
+              "event-activity",
+              `${eventCount} event${eventCount === 1 ? "" : "s"} recorded in the last ${hours}`,
+              { observed: eventCount, expected: "at least 1", measure },
+            )
+          : result(
+              "FAIL",
+              org,
+              "event-activity",
+              `Audit log silent: no Directory Insights event between ${start} and ${end} (${hours})`,
+              { observed: 0, expected: "at least 1", measure },
+            ),
+      ];
+    };
+
+    const results = [
+      ...isolateCheck("directory-insights-enabled", enabledCheck),
+      ...isolateCheck("event-activity", activityCheck),
+    ];
+    const state =
+      enabled.state === "value"
+        ? enabled.value
+          ? "enabled"
+          : "disabled"
+        : enabled.state === "absent"
+          ? "not reported"
+          : `unreadable (${path} is ${describeReading(enabled)})`;
+    const recorded =
+      count.state === "value"
+        ? `recorded ${count.value} event${count.value === 1 ? "" : "s"} in the last ${hours} (expected at least one${count.value === 0 ? ": the audit log is silent" : ""})`
+        : `its event count could not be read (${describeReading(count)}; expected at least one event in ${hours})`;
     return {
       results,
-      summary: `Directory Insights is ${state} (expected enabled) and recorded ${eventCount} event${eventCount === 1 ? "" : "s"} in the last ${windowHours} h (expected at least one${eventCount === 0 ? ": the audit log is silent" : ""}).`,
-      evidence: { enabled: enabled ?? null, window: { hours: windowHours, start, end }, eventCount },
+      summary: `Directory Insights is ${state} (expected enabled) and ${recorded}.`,
+      evidence: {
+        enabled: enabled.state === "value" ? enabled.value : null,
+        window: { hours: windowHours.state === "value" ? windowHours.value : null, start, end },
+        eventCount: count.state === "value" ? count.value : null,
+      },
     };
   },
 });

@@ -23,17 +23,17 @@ describe("5.1 Enable Directory Insights", () => {
     expect(finding.status).toBe("PASS");
     expect(finding.counts).toEqual({ PASS: 2, FAIL: 0, MANUAL: 0, MUTED: 0, ERROR: 0 });
     expect(finding.summary).toBe(
-      "Directory Insights is enabled (expected enabled) and recorded 28 events in the last 24 h (expected at least one).",
+      "Directory Insights is enabled (expected enabled) and recorded 46 events in the last 24 h (expected at least one).",
     );
     expect(finding.results.find((r) => r.check === "event-activity")).toMatchObject({
       resourceName: "Acme Secure",
-      observed: 28,
-      measure: { value: 28, unit: "events", worseWhen: "lower" },
+      observed: 46,
+      measure: { value: 46, unit: "events", worseWhen: "lower" },
     });
     expect(finding.evidence).toEqual({
       enabled: true,
       window: { hours: 24, start: hoursAgo(24).toISOString(), end: NOW.toISOString() },
-      eventCount: 28,
+      eventCount: 46,
     });
   });
 
@@ -94,7 +94,7 @@ describe("5.1 Enable Directory Insights", () => {
   it("counts more events than a page holds", async () => {
     for (let i = 0; i < 1500; i++) org().events.push(loginAt(i, new Date(hoursAgo(20).getTime() + i * 1000)));
     const finding = await auditControl(sim(), "5.1");
-    expect(finding.results.find((r) => r.check === "event-activity")?.observed).toBe(1528);
+    expect(finding.results.find((r) => r.check === "event-activity")?.observed).toBe(1546);
   });
 
   it("ERROR when the organization cannot be read", async () => {
@@ -120,17 +120,17 @@ describe("5.1 Enable Directory Insights", () => {
     expect(finding.summary).toMatch(/declare the plan \(--plan core\)/);
   });
 
-  it("NOT_APPLICABLE on a declared plan without Directory Insights", async () => {
+  it("evaluated on a declared Core plan: basic Directory Insights exists on every plan (notes §12.4)", async () => {
     const finding = await auditControl(sim(), "5.1", { plan: "core" });
-    expect(finding.status).toBe("NOT_APPLICABLE");
-    expect(finding.results).toEqual([]);
-    expect(finding.summary).toBe(
-      "Directory Insights is not part of the Core plan (it needs Platform or Platform Plus).",
-    );
+    expect(finding.status).toBe("PASS");
+    expect(finding.results.map((r) => `${r.check}: ${r.status}`)).toEqual([
+      "directory-insights-enabled: PASS",
+      "event-activity: PASS",
+    ]);
   });
 
   it("NOT_APPLICABLE when JumpCloud answers 402 (plan without Directory Insights, not declared)", async () => {
-    sim().scenario.plan = "core";
+    sim().faults.add({ kind: "status", status: 402, path: "/insights/directory/v1/events/count" });
     const finding = await auditControl(sim(), "5.1");
     expect(finding.status).toBe("NOT_APPLICABLE");
     expect(finding.summary).toMatch(/answered 402/);
@@ -142,13 +142,13 @@ describe("5.1 Enable Directory Insights", () => {
   it("demo: PASS (Directory Insights on, events arriving)", async () => {
     const finding = await auditPreset("demo", "5.1");
     expect(finding.status).toBe("PASS");
-    expect(finding.summary).toMatch(/enabled \(expected enabled\) and recorded 44 events in the last 24 h/);
+    expect(finding.summary).toMatch(/enabled \(expected enabled\) and recorded 69 events in the last 24 h/);
   });
 
-  it("core preset: NOT_APPLICABLE (402)", async () => {
+  it("core preset: evaluated (Directory Insights answers on every plan)", async () => {
     const core = await startSimulator({ scenario: "core", now: () => NOW });
     try {
-      expect((await auditControl(core, "5.1")).status).toBe("NOT_APPLICABLE");
+      expect((await auditControl(core, "5.1")).status).toBe("PASS");
     } finally {
       await core.close();
     }
