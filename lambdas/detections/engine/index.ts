@@ -1,7 +1,9 @@
 /**
  * Sigma rule engine for JumpCloud Directory Insights events; implements the contract in `../types.ts`.
  * See `matcher.ts` (value matching), `condition.ts` (condition grammar), `rules.ts` (loading and
- * validation) and `detect.ts` (evaluation and correlation semantics).
+ * validation) and `detect.ts` (evaluation and correlation semantics). Two choices beyond plain Sigma,
+ * both detailed in `detect.ts`: a rule naming `changes.*` is judged one element of `changes[]` at a
+ * time, and a correlation leaves out events lacking a `group-by` field instead of pooling them.
  */
 export { type ConditionNode, evaluateCondition, parseCondition } from "./condition.js";
 export { detect } from "./detect.js";
