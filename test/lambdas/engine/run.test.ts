@@ -82,14 +82,16 @@ describe("runAudit", () => {
     });
   });
 
-  it("marks plan-gated controls NOT_APPLICABLE when the plan is declared", async () => {
+  it("marks plan-gated controls NOT_APPLICABLE when the plan is declared; Directory Insights is on every plan", async () => {
     const report = await audit({ plan: "core" });
     expect(report.controls.filter((c) => c.status === "NOT_APPLICABLE").map((c) => c.controlId)).toEqual([
       "3.1",
       "3.2",
-      "5.1",
-      "5.2",
     ]);
+    // Basic Directory Insights exists on every plan (notes §12.4): 5.1 and 5.2 are evaluated.
+    expect(
+      report.controls.filter((c) => ["5.1", "5.2"].includes(c.controlId)).map((c) => c.status),
+    ).not.toContain("NOT_APPLICABLE");
     expect(report.controls.find((c) => c.controlId === "3.1")?.summary).toBe(
       "Conditional Access is not part of the Core plan (it needs Platform or Platform Plus).",
     );
