@@ -213,6 +213,32 @@ describe("the engine loads every rule", () => {
   });
 });
 
+describe("real event shapes", () => {
+  /** Field paths a detection names in its selections (modifiers stripped). */
+  const selectionFields = (doc: Raw): string[] =>
+    Object.entries(doc.detection as Raw)
+      .filter(([key]) => key !== "condition")
+      .flatMap(([, selection]) => [selection].flat() as Raw[])
+      .flatMap((map) => Object.keys(map).map((key) => key.split("|")[0] as string));
+
+  it("no rule about admin logins selects on resource or mfa_meta (real admin_login_attempt often lacks both)", () => {
+    const adminLoginRules = rawRules.filter(
+      (r) => !isCorrelation(r) && JSON.stringify(r.doc.detection).includes("admin_login_attempt"),
+    );
+    expect(adminLoginRules.length).toBeGreaterThan(0);
+    for (const { file, doc } of adminLoginRules) {
+      for (const field of selectionFields(doc)) expect(field, file).not.toMatch(/^(resource|mfa_meta)(\.|$)/);
+    }
+  });
+
+  it("the failed-authentication rule names the real RADIUS type and the SSO outcome field", () => {
+    const failed = rawRules.find((r) => titleOf(r) === "JumpCloud Failed User Authentication") as RawRule;
+    const text = JSON.stringify(failed.doc.detection);
+    expect(text).toContain("radius_auth_attempt");
+    expect(selectionFields(failed.doc)).toContain("sso_token_success");
+  });
+});
+
 describe("rules over changes[]", () => {
   it("the README's SIEM section names exactly the rules judged one change at a time", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
