@@ -203,10 +203,15 @@ function containsKey(raw: unknown, keys: readonly string[], depth = 0): boolean 
   );
 }
 
-/** Whether a condition of one of these kinds may hide in the parts of a tree that could not be read. */
+/**
+ * Whether a condition of one of these kinds may hide in the parts of a tree that could not be read: one
+ * that names such a kind at any depth, or one that is not even an object (it could stand for anything).
+ */
 export function hiddenIn(condition: Condition | undefined, kinds: readonly string[]): boolean {
   return opaqueNodes(condition).some(
-    (node) => (node.op === "other" && kinds.includes(node.key)) || containsKey(node.raw, kinds),
+    (node) =>
+      (node.op === "unreadable" && (typeof node.raw !== "object" || node.raw === null)) ||
+      containsKey(node.raw, kinds),
   );
 }
 

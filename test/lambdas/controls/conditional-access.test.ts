@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { conditionalAccess } from "../../../lambdas/controls/conditional-access.js";
 import { EngineError } from "../../../lambdas/engine/errors.js";
+import { statusFromResults } from "../../../lambdas/engine/findings.js";
+import type { AuthnPolicy, IpList } from "../../../lambdas/jumpcloud/types.js";
 import { mfaPolicy } from "../../../sim/presets/builders.js";
 import type { Doc } from "../../../sim/query.js";
 import { auditControl, auditPreset, failing, hexId, useFreshSimulator } from "../../helpers/audit.js";
@@ -293,6 +296,219 @@ describe("3.1 Configure Conditional Access Policies", () => {
     expect(finding.counts).toEqual({ PASS: 2, FAIL: 1, MANUAL: 1, MUTED: 0, ERROR: 0 });
     expect(finding.summary).toBe(
       "1 of 2 enabled conditional-access policies use network or location conditions (MFA Outside Corporate) with 2 trusted IP lists; too broad: 0.0.0.0/0 in Partner ranges; private or reserved: 10.0.0.0/8 in Partner ranges (expected at least one such policy and trusted entries public and no broader than /16 (IPv4) or /48 (IPv6)).",
+    );
+  });
+});
+
+/**
+ * Pure audits over hand-built data: values of odd types or not reported never PASS (nor FAIL as if they
+ * were false), and one check meeting data it cannot judge leaves the others' results standing.
+ */
+describe("3.1 on odd data (tolerant reading, check isolation)", () => {
+  const NOW = new Date("2026-11-28T12:00:00.000Z");
+  const LIMITS = { minIpv4PrefixLength: 16, minIpv6PrefixLength: 48 };
+  const policyDoc = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+    id: "5f0500000000000000000001",
+    name: "MFA Outside Corporate",
+    disabled: false,
+    type: "user_portal",
+    conditions: { not: { ipAddressIn: ["5f0600000000000000000001"] } },
+    effect: { action: "allow", obligations: { mfa: { required: true } } },
+    targets: { users: { inclusions: ["ALL"] } },
+    ...over,
+  });
+  const listDoc = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+    id: "5f0600000000000000000001",
+    name: "Corporate egress",
+    ips: ["203.0.113.0/24"],
+    ...over,
+  });
+  const run = (policies: unknown[], lists: unknown[] = [listDoc()]) => {
+    const outcome = conditionalAccess.audit(
+      { authnPolicies: policies as AuthnPolicy[], ipLists: lists as IpList[] },
+      LIMITS,
+      NOW,
+    );
+    return { ...outcome, status: statusFromResults(outcome.results) };
+  };
+  const row = (outcome: ReturnType<typeof run>, check: string) =>
+    outcome.results.find((r) => r.check === check);
+  const without = (key: string) => {
+    const doc = policyDoc();
+    delete doc[key];
+    return doc;
+  };
+
+  it('PASS on the compliant shape, and a `disabled` sent as the string "false" is read as false', () => {
+    expect(run([policyDoc()]).status).toBe("PASS");
+    expect(run([policyDoc({ disabled: "false" })]).status).toBe("PASS");
+  });
+
+  it.each([
+    ["a number", 0, "ERROR"],
+    ["a word", "no", "ERROR"],
+    ["a list", [], "ERROR"],
+    ["an object", {}, "ERROR"],
+    ["null", null, "MANUAL"],
+  ])("`disabled` as %s is never PASS: %s", (_kind, value, status) => {
+    const outcome = run([policyDoc({ disabled: value })]);
+    expect(outcome.status).toBe(status);
+    expect(row(outcome, "network-policy")).toMatchObject({
+      status,
+      message: expect.stringMatching(/disabled is /),
+    });
+  });
+
+  it("`disabled` absent is not reported: MANUAL naming it, and the policy's lists are still judged", () => {
+    const outcome = run([without("disabled")], [listDoc({ ips: ["0.0.0.0/0"] })]);
+    expect(row(outcome, "network-policy")).toMatchObject({
+      status: "MANUAL",
+      message: expect.stringMatching(/disabled is not reported/),
+    });
+    // The list is only possibly trusted (the policy may be disabled): its broad entry is not a certain FAIL.
+    expect(row(outcome, "trusted-range-breadth")).toMatchObject({
+      status: "MANUAL",
+      message: expect.stringMatching(
+        /not judged a failure because for MFA Outside Corporate, disabled is not reported/,
+      ),
+    });
+    expect(outcome.status).toBe("MANUAL");
+  });
+
+  it.each([
+    ["a string", "not-an-object", /conditions is "not-an-object" \(expected an object\)/],
+    ["a list", [{ ipAddressIn: ["x"] }], /conditions is \[.*\] \(expected an object\)/],
+    ["`not` of a number", { not: 5 }, /conditions\.not is 5 \(expected an object\)/],
+    [
+      "`ipAddressIn` as a string",
+      { not: { ipAddressIn: "5f06" } },
+      /conditions\.not\.ipAddressIn is "5f06" \(expected a list\)/,
+    ],
+    [
+      "`ipAddressIn` holding a number",
+      { not: { ipAddressIn: [7] } },
+      /conditions\.not\.ipAddressIn\[0\] is 7 \(expected a string\)/,
+    ],
+    ["`all` as an object", { all: { ipAddressIn: ["x"] } }, /conditions\.all is .* \(expected a list\)/],
+    ["two keys in one expression", { ipAddressIn: ["x"], locationIn: { countries: ["US"] } }, /has 2 keys/],
+    [
+      "`locationIn` countries as a string",
+      { locationIn: { countries: "US" } },
+      /conditions\.locationIn\.countries is "US"/,
+    ],
+  ])("a condition tree with %s is never PASS, naming the path", (_kind, conditions, reason) => {
+    const outcome = run([policyDoc({ conditions })]);
+    expect(outcome.status).toBe("ERROR");
+    expect(row(outcome, "network-policy")).toMatchObject({
+      status: "ERROR",
+      message: expect.stringMatching(reason),
+    });
+    expect(outcome.results.some((r) => r.status === "PASS" && r.check === "network-policy")).toBe(false);
+  });
+
+  it("an unknown condition kind that may hold a network condition is MANUAL, not FAIL", () => {
+    const outcome = run([policyDoc({ conditions: { someNewOperator: [{ ipAddressIn: ["x"] }] } })]);
+    expect(outcome.status).toBe("MANUAL");
+    expect(row(outcome, "network-policy")?.message).toMatch(
+      /kinds this audit does not know \(someNewOperator\)/,
+    );
+    expect(outcome.results.some((r) => r.status === "FAIL")).toBe(false);
+  });
+
+  it.each([
+    ["a string", "203.0.113.0/24", "ERROR", /ips is "203\.0\.113\.0\/24" \(expected a list\)/],
+    ["an object", { cidr: "203.0.113.0/24" }, "ERROR", /ips is \{.*\} \(expected a list\)/],
+    ["null", null, "MANUAL", /ips is not reported/],
+  ])("a trusted list whose `ips` is %s is never PASS", (_kind, ips, status, reason) => {
+    const outcome = run([policyDoc()], [listDoc({ ips })]);
+    expect(row(outcome, "trusted-list")).toMatchObject({ status, message: expect.stringMatching(reason) });
+    expect(outcome.status).toBe(status);
+  });
+
+  it("an entry that is not a string is ERROR; the list's other entries are still judged", () => {
+    const outcome = run([policyDoc()], [listDoc({ ips: [42, "0.0.0.0/0", "203.0.113.0/24"] })]);
+    expect(outcome.results.map((r) => `${r.resourceName}: ${r.check}: ${r.status}`)).toEqual([
+      "MFA Outside Corporate: network-policy: PASS",
+      "entry 0 in Corporate egress: entry-format: ERROR",
+      "0.0.0.0/0 in Corporate egress: trusted-range-breadth: FAIL",
+    ]);
+    expect(outcome.results[1]?.message).toMatch(/ips\[0\] is 42 \(expected a string\)/);
+    expect(outcome.status).toBe("FAIL");
+  });
+
+  it("a reference is not called dangling when a list's id could not be read (it may be that list)", () => {
+    const outcome = run([policyDoc()], [listDoc({ id: 12345 })]);
+    expect(row(outcome, "ip-list-reference")).toMatchObject({
+      status: "ERROR",
+      message: expect.stringMatching(/1 IP list has no readable id and may be the one referenced/),
+    });
+    expect(outcome.results.some((r) => r.status === "FAIL")).toBe(false);
+  });
+
+  it("an unreadable `effect.action` leaves a plainly referenced list only possibly trusted: ERROR, not FAIL", () => {
+    const outcome = run(
+      [policyDoc({ conditions: { ipAddressIn: ["5f0600000000000000000001"] }, effect: { action: 7 } })],
+      [listDoc({ ips: ["0.0.0.0/0"] })],
+    );
+    expect(row(outcome, "trusted-range-breadth")).toMatchObject({
+      status: "ERROR",
+      message: expect.stringMatching(/effect\.action is 7 \(expected a string\)/),
+    });
+    expect(outcome.status).toBe("ERROR");
+  });
+
+  it("a check meeting unjudgeable data leaves another check's FAIL standing: the control is FAIL", () => {
+    const outcome = run(
+      [
+        policyDoc(),
+        policyDoc({
+          id: "5f0500000000000000000002",
+          name: "Block old office",
+          conditions: { not: { ipAddressIn: ["5f06000000000000000000ff"] } },
+        }),
+      ],
+      [listDoc({ ips: "oops" })],
+    );
+    expect(outcome.status).toBe("FAIL");
+    expect(outcome.results.filter((r) => r.status !== "PASS").map((r) => `${r.check}: ${r.status}`)).toEqual([
+      "ip-list-reference: FAIL",
+      "trusted-list: ERROR",
+    ]);
+    expect(outcome.summary).toMatch(/missing lists: Block old office → IP list 5f06000000000000000000ff/);
+    expect(outcome.summary).toMatch(/not judged: Corporate egress/);
+  });
+
+  it("a policy that throws when read costs one check an ERROR, never the control's other results", () => {
+    const exploding = policyDoc({ id: "5f0500000000000000000003", name: "Exploding" });
+    Object.defineProperty(exploding, "conditions", {
+      enumerable: true,
+      get() {
+        throw new Error("boom");
+      },
+    });
+    const dangling = policyDoc({
+      id: "5f0500000000000000000002",
+      name: "Dangling",
+      conditions: { not: { ipAddressIn: ["5f06000000000000000000ff"] } },
+    });
+    const outcome = run([exploding, dangling]);
+    expect(outcome.status).toBe("FAIL");
+    expect(outcome.results.find((r) => r.status === "FAIL")?.check).toBe("ip-list-reference");
+    expect(outcome.results.some((r) => r.status === "ERROR" && r.check === "network-policy")).toBe(true);
+    expect(typeof outcome.summary).toBe("string");
+  });
+
+  it("the planner plans nothing beside a policy whose condition could not be read", () => {
+    const plan = conditionalAccess.remediation.plan?.(
+      {
+        authnPolicies: [policyDoc({ conditions: { any: { ipAddressIn: ["x"] } } })] as AuthnPolicy[],
+        ipLists: [],
+      },
+      { trustedRanges: ["198.51.100.0/24"] },
+    );
+    expect(plan?.actions).toEqual([]);
+    expect(plan?.warnings.join(" ")).toMatch(
+      /could not be fully read and may already hold a network condition/,
     );
   });
 });

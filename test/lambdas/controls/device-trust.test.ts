@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { deviceTrust } from "../../../lambdas/controls/device-trust.js";
+import { statusFromResults } from "../../../lambdas/engine/findings.js";
+import type { AuthnPolicy } from "../../../lambdas/jumpcloud/types.js";
 import { deviceTrustPolicy } from "../../../sim/presets/builders.js";
 import type { Doc } from "../../../sim/query.js";
 import { auditControl, auditPreset, failing, hexId, useFreshSimulator } from "../../helpers/audit.js";
@@ -211,5 +214,125 @@ describe("3.2 Configure Device Trust", () => {
     expect(finding.status).toBe("FAIL");
     expect(failing(finding)).toEqual(BOTH);
     expect(finding.evidence?.devicePolicies).toEqual([]);
+  });
+});
+
+/**
+ * Pure audits over hand-built data: a device-trust verdict rests only on values fully read; odd or missing
+ * values give ERROR or MANUAL for the requirement they concern, and the other requirement's verdict stands.
+ */
+describe("3.2 on odd data (tolerant reading, check isolation)", () => {
+  const NOW = new Date("2026-11-28T12:00:00.000Z");
+  const policyDoc = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+    id: "5f0500000000000000000009",
+    name: "Managed and encrypted devices only",
+    disabled: false,
+    conditions: { not: { all: [{ deviceManaged: true }, { deviceEncrypted: true }] } },
+    effect: { action: "deny" },
+    targets: { users: { inclusions: ["ALL"] }, resources: [{ type: "user_portal" }] },
+    ...over,
+  });
+  const run = (policies: unknown[]) => {
+    const outcome = deviceTrust.audit({ authnPolicies: policies as AuthnPolicy[] }, {}, NOW);
+    return { ...outcome, status: statusFromResults(outcome.results) };
+  };
+  const statuses = (outcome: ReturnType<typeof run>) => outcome.results.map((r) => `${r.check}: ${r.status}`);
+
+  it('PASS on the compliant shape; a device flag sent as the string "true" is read as true', () => {
+    expect(run([policyDoc()]).status).toBe("PASS");
+    const stringly = run([
+      policyDoc({ conditions: { not: { all: [{ deviceManaged: "true" }, { deviceEncrypted: "TRUE" }] } } }),
+    ]);
+    expect(stringly.status).toBe("PASS");
+  });
+
+  it.each([
+    ["a number", 1],
+    ["a word", "yes"],
+    ["a list", [true]],
+    ["an object", { value: true }],
+    ["null", null],
+  ])("a deviceManaged value of %s is never PASS, naming the path", (_kind, value) => {
+    const outcome = run([
+      policyDoc({ conditions: { not: { all: [{ deviceManaged: value }, { deviceEncrypted: true }] } } }),
+    ]);
+    expect(outcome.results[0]).toMatchObject({
+      check: "device-managed",
+      status: "ERROR",
+      message: expect.stringMatching(/conditions\.not\.all\[0\]\.deviceManaged is /),
+    });
+    expect(outcome.results.some((r) => r.status === "PASS")).toBe(false);
+  });
+
+  it.each([
+    [
+      "`effect.action` a number",
+      { effect: { action: 1 } },
+      "ERROR",
+      /effect\.action is 1 \(expected a string\)/,
+    ],
+    [
+      "`effect.action` not in the enum",
+      { effect: { action: "block" } },
+      "ERROR",
+      /effect\.action is "block"/,
+    ],
+    ["`effect` absent", { effect: undefined }, "MANUAL", /effect is not reported/],
+    [
+      "`mfa.required` a word",
+      { effect: { action: "allow", obligations: { mfa: { required: "yes" } } } },
+      "ERROR",
+      /effect\.obligations\.mfa\.required is "yes"/,
+    ],
+    [
+      "user inclusions a string",
+      { targets: { users: { inclusions: "ALL" } } },
+      "ERROR",
+      /targets\.users\.inclusions is "ALL" \(expected a list\)/,
+    ],
+    [
+      "group exclusions holding a number",
+      { targets: { users: { inclusions: ["ALL"] }, userGroups: { exclusions: [5] } } },
+      "ERROR",
+      /targets\.userGroups\.exclusions\[0\] is 5/,
+    ],
+    ["`targets` absent", { targets: undefined }, "MANUAL", /targets is not reported/],
+    ["`disabled` absent", { disabled: undefined }, "MANUAL", /disabled is not reported/],
+    ["`disabled` a number", { disabled: 0 }, "ERROR", /disabled is 0 \(expected a boolean\)/],
+  ])("%s: both requirements not PASS, with the reason", (_kind, over, status, reason) => {
+    const outcome = run([policyDoc(over)]);
+    expect(statuses(outcome)).toEqual([`device-managed: ${status}`, `device-encrypted: ${status}`]);
+    expect(outcome.results[0]?.message).toMatch(reason);
+  });
+
+  it("an unknown condition kind around a device condition is MANUAL, not FAIL", () => {
+    const outcome = run([policyDoc({ conditions: { not: { deviceCheck: [{ deviceManaged: true }] } } })]);
+    expect(statuses(outcome)).toEqual(["device-managed: MANUAL", "device-encrypted: FAIL"]);
+    expect(outcome.results[0]?.message).toMatch(
+      /kinds this audit does not know \(deviceCheck\) around deviceManaged/,
+    );
+  });
+
+  it("a condition that is not an object at all is never a FAIL as if it had no device condition", () => {
+    expect(statuses(run([policyDoc({ conditions: "deviceManaged" })]))).toEqual([
+      "device-managed: ERROR",
+      "device-encrypted: ERROR",
+    ]);
+  });
+
+  it("one requirement meeting unjudgeable data leaves the other's FAIL standing: the control is FAIL", () => {
+    const outcome = run([policyDoc({ conditions: { deviceEncrypted: 5 } })]);
+    expect(outcome.status).toBe("FAIL");
+    expect(statuses(outcome)).toEqual(["device-managed: FAIL", "device-encrypted: ERROR"]);
+    expect(outcome.results[1]?.message).toMatch(/conditions\.deviceEncrypted is 5 \(expected a boolean\)/);
+    expect(outcome.summary).toMatch(/managed devices not required; encrypted devices not known/);
+  });
+
+  it("a readable policy still PASSes beside one that cannot be read", () => {
+    const outcome = run([
+      policyDoc(),
+      policyDoc({ id: "x", name: "Odd", conditions: { deviceManaged: [] } }),
+    ]);
+    expect(statuses(outcome)).toEqual(["device-managed: PASS", "device-encrypted: PASS"]);
   });
 });
