@@ -294,7 +294,7 @@ describe("5.2 Key Events to Monitor", () => {
       adminLogins: 10,
       adminChanges: 1,
       mfaDisable: 1,
-      failedAuthentication: 3,
+      failedAuthentication: 7,
       newDevices: 1,
       policyChanges: 4,
     });

@@ -101,7 +101,7 @@ describe("4.1 Configure System Policies", () => {
     expect(message).toMatch(
       /^No firewall policy for Windows \(3 systems\): no template with osMetaFamily "windows"/,
     );
-    expect(message).toMatch(/template names are not documented/);
+    expect(message).toMatch(/most template names are not published/);
     expect(finding.summary).toMatch(
       /^11 of 12 required policies exist .*, missing: Windows firewall; 33 of 33 system/,
     );
@@ -182,67 +182,89 @@ describe("4.1 Configure System Policies", () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  describe("screen-lock timeout", () => {
+  describe("screen-lock timeout (the real `timeout` field, in seconds, typed JSON)", () => {
     const lock = () => policyNamed("Lock Screen (darwin)");
+    const lockTemplate = () => org().policyTemplates.find((t) => t.id === (lock().template as Doc).id) as Doc;
+    const setTimeout = (value: unknown) => {
+      lock().values = [
+        { configFieldID: LOCK_TIMEOUT_FIELD, configFieldName: "timeout", value, sensitive: false },
+      ];
+    };
 
-    it("FAIL with a measure when the lock timeout is above 5 minutes", async () => {
-      lock().values = [{ configFieldID: LOCK_TIMEOUT_FIELD, value: "15", sensitive: false }];
+    it("FAIL naming the policy, with a measure, at 900 seconds (a JSON number): 15 minutes", async () => {
+      setTimeout(900);
       const finding = await auditControl(sim(), "4.1");
       expect(failing(finding)).toEqual(["Lock Screen (darwin): screen-lock-timeout"]);
       expect(resultOf(finding, "Lock Screen (darwin)", "screen-lock-timeout")).toMatchObject({
-        message: "Locks after 15 minutes of inactivity (Lock after (minutes)); expected at most 5",
+        message:
+          'Locks after 15 minutes of inactivity (timeout ("Timeout") = 900 seconds); expected at most 5',
         observed: 15,
         expected: "≤ 5 minutes",
         measure: { value: 15, unit: "minutes", worseWhen: "higher" },
       });
       expect(finding.summary).toMatch(
-        /2 of 3 screen-lock policies lock within 5 minutes \(Lock Screen \(darwin\): 15 min\)\.$/,
+        /2 of 3 screen-lock policies lock within 5 minutes \(Lock Screen \(darwin\): 15 minutes\)\.$/,
       );
     });
 
-    it("converts a timeout given in seconds", async () => {
-      lock().configFields = [
-        { id: "f1", name: "idleTime", label: "Idle time (seconds)", displayType: "number" },
-      ];
-      lock().values = [{ configFieldID: "f1", value: "600" }];
-      let finding = await auditControl(sim(), "4.1");
-      expect(resultOf(finding, "Lock Screen (darwin)", "screen-lock-timeout")).toMatchObject({
-        status: "FAIL",
-        observed: 10,
-      });
-      lock().values = [{ configFieldID: "f1", value: "240" }];
-      finding = await auditControl(sim(), "4.1");
-      expect(resultOf(finding, "Lock Screen (darwin)", "screen-lock-timeout")).toMatchObject({
+    it("PASS at 300 seconds, and reads a numeric string the same way", async () => {
+      setTimeout(300);
+      expect(
+        resultOf(await auditControl(sim(), "4.1"), "Lock Screen (darwin)", "screen-lock-timeout"),
+      ).toMatchObject({ status: "PASS", observed: 5 });
+      setTimeout("900");
+      expect(
+        resultOf(await auditControl(sim(), "4.1"), "Lock Screen (darwin)", "screen-lock-timeout"),
+      ).toMatchObject({ status: "FAIL", observed: 15 });
+    });
+
+    it("minutes only when the label says so (the Windows template's label names minutes)", async () => {
+      const finding = await auditControl(sim(), "4.1");
+      expect(resultOf(finding, "Lock Screen (windows)", "screen-lock-timeout")).toMatchObject({
         status: "PASS",
-        observed: 4,
+        observed: 5,
+        message:
+          'Locks after 5 minutes of inactivity (timeout ("Timeout (minutes)") = 5 minutes); expected at most 5',
       });
     });
 
+    it("reads the field definitions from GET /policytemplates/{id} when the policy carries none", async () => {
+      setTimeout(900);
+      sim().scenario.omitPolicyConfigFields = true;
+      lock().values = [{ configFieldID: LOCK_TIMEOUT_FIELD, value: 900 }]; // no configFieldName either
+      const finding = await auditControl(sim(), "4.1");
+      expect(resultOf(finding, "Lock Screen (darwin)", "screen-lock-timeout")).toMatchObject({
+        status: "FAIL",
+        observed: 15,
+      });
+      expect(sim().requests.some((r) => r.path.startsWith("/api/v2/policytemplates/"))).toBe(true);
+    });
+
     it.each([
-      ["no config fields", () => (lock().configFields = []), /no config field named like a lock timeout/],
-      ["no value for the field", () => (lock().values = []), /no value for "Lock after \(minutes\)"/],
       [
-        "a value that is not a number",
-        () => (lock().values = [{ configFieldID: LOCK_TIMEOUT_FIELD, value: "never" }]),
-        /"Lock after \(minutes\)" is "never", not a positive number/,
+        "no field named like a timeout",
+        () => {
+          lock().values = [{ configFieldID: "f9", configFieldName: "message", value: "Locked" }];
+          lockTemplate().configFields = [{ id: "f9", name: "message", label: "Message" }];
+        },
+        /no config field named like a lock timeout/,
       ],
+      ["no value for the field", () => (lock().values = []), /no value set for timeout \("Timeout"\)/],
       [
-        "a field without a unit",
-        () => (lock().configFields = [{ id: LOCK_TIMEOUT_FIELD, name: "timeout", label: "Lock timeout" }]),
-        /"Lock timeout" is 5 in an unknown unit/,
+        "a field without a unit that is not named timeout",
+        () => {
+          lock().values = [{ configFieldID: "f9", configFieldName: "idle_time", value: 300 }];
+          lockTemplate().configFields = [{ id: "f9", name: "idle_time", label: "Idle time" }];
+        },
+        /idle_time \("Idle time"\) is 300 in an unknown unit/,
       ],
       [
         "two fields that look like a timeout",
         () =>
-          (lock().configFields as Doc[]).push({
-            id: "f2",
-            name: "idle",
-            label: "Screensaver idle (minutes)",
-            displayType: "number",
-          }),
-        /several config fields look like a timeout \(Lock after \(minutes\), Screensaver idle \(minutes\)\)/,
+          (lock().values as Doc[]).push({ configFieldID: "f2", configFieldName: "idle_time", value: 600 }),
+        /several config fields look like a timeout \(timeout, idle_time\)/,
       ],
-    ] as const)("MANUAL, never PASS, with %s", async (_, change, problem) => {
+    ] as const)("MANUAL, never PASS, with %s; the rest of the control stands", async (_, change, problem) => {
       change();
       const finding = await auditControl(sim(), "4.1");
       expect(finding.status).toBe("MANUAL");
@@ -255,12 +277,24 @@ describe("4.1 Configure System Policies", () => {
       );
     });
 
+    it("a value of another type is an ERROR for that policy while a real FAIL elsewhere still decides the control", async () => {
+      setTimeout("never");
+      removePolicy("Local Firewall Controls (windows)");
+      const finding = await auditControl(sim(), "4.1");
+      expect(finding.status).toBe("FAIL");
+      expect(failing(finding)).toEqual(["Windows: firewall-policy"]);
+      expect(resultOf(finding, "Lock Screen (darwin)", "screen-lock-timeout")).toMatchObject({
+        status: "ERROR",
+      });
+      expect(finding.error).toMatchObject({ code: "CHECK_NOT_EVALUATED" });
+    });
+
     it("honours maxScreenLockMinutes in both directions", async () => {
-      lock().values = [{ configFieldID: LOCK_TIMEOUT_FIELD, value: "15" }];
+      setTimeout(900);
       expect(
         (await auditControl(sim(), "4.1", { thresholds: { "4.1": { maxScreenLockMinutes: 15 } } })).status,
       ).toBe("PASS");
-      lock().values = [{ configFieldID: LOCK_TIMEOUT_FIELD, value: "5" }];
+      setTimeout(300);
       const stricter = await auditControl(sim(), "4.1", {
         thresholds: { "4.1": { maxScreenLockMinutes: 4 } },
       });
@@ -276,6 +310,15 @@ describe("4.1 Configure System Policies", () => {
       await expect(attempt).rejects.toBeInstanceOf(EngineError);
       await expect(attempt).rejects.toMatchObject({ code: "INVALID_THRESHOLD" });
     });
+  });
+
+  it("FAIL on a system whose agent reports an unencrypted disk, though its encryption policy succeeded", async () => {
+    systemNamed("darwin-004").fde = { active: false, keyPresent: false };
+    const finding = await auditControl(sim(), "4.1");
+    expect(failing(finding)).toEqual(["darwin-004: disk-encryption"]);
+    expect(resultOf(finding, "darwin-004", "disk-encryption")?.message).toBe(
+      "the agent reports the disk is not encrypted (fde.active false)",
+    );
   });
 
   it("NOT_APPLICABLE when there are no systems", async () => {
@@ -311,7 +354,7 @@ describe("4.1 Configure System Policies", () => {
       });
       org().systems.push(sys);
       macPolicies.forEach((p, k) => {
-        const ok = !(i === 140 && (p.template as Doc).name === "darwin_FileVault_2");
+        const ok = !(i === 140 && (p.template as Doc).name === "filevault_2_darwin");
         org().policyStatuses.push(
           policyResult(hexId(i * 4 + k, "5fe8"), p.id as string, sys._id as string, NOW, ok),
         );
@@ -354,7 +397,7 @@ describe("4.1 Configure System Policies", () => {
       "Lock Screen (darwin): screen-lock-timeout",
     ]);
     expect(resultOf(finding, "windows-008", "disk-encryption")?.message).toBe(
-      "BitLocker (windows): no result: not bound or not yet applied",
+      "BitLocker (windows): no result: not bound or not yet applied; the agent reports the disk is not encrypted (fde.active false)",
     );
     expect(policyEvidence(finding, "BitLocker (windows)")).toMatchObject({
       systems: 8,
