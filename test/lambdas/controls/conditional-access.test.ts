@@ -306,7 +306,7 @@ describe("3.1 Configure Conditional Access Policies", () => {
  */
 describe("3.1 on odd data (tolerant reading, check isolation)", () => {
   const NOW = new Date("2026-11-28T12:00:00.000Z");
-  const LIMITS = { minIpv4PrefixLength: 16, minIpv6PrefixLength: 48 };
+  const LIMITS = { minIpv4PrefixLength: 16, minIpv6PrefixLength: 48 } as const;
   const policyDoc = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
     id: "5f0500000000000000000001",
     name: "MFA Outside Corporate",
