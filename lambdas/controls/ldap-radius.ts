@@ -75,6 +75,15 @@ function readSecretFacts(raw: unknown): { length: number; characterClasses: numb
     : { status: "ERROR", reason: "the shared secret's facts (length, character classes) are not numbers" };
 }
 
+/** Why a RADIUS server record cannot be read at all (its content is never shown: it may hold the secret). */
+function recordDoubt(raw: unknown): Doubt | undefined {
+  const record = readObject(raw);
+  if (record.state === "value") return undefined;
+  return record.state === "absent"
+    ? { status: "MANUAL", reason: "the RADIUS server record is empty" }
+    : { status: "ERROR", reason: "the RADIUS server record is not an object" };
+}
+
 /** A RADIUS server as read, named for results. */
 function radiusResource(raw: unknown, index: number): { type: string; id: string; name: string } {
   const server = fieldsOf(raw);
@@ -226,14 +235,14 @@ export const ldapRadius = defineControl({
     const radiusMfa = (): ResourceResult[] =>
       servers.map((raw, index) => {
         const resource = radiusResource(raw, index);
-        const mfa = readMfa(fieldsOf(raw).mfa);
+        const mfa = recordDoubt(raw) ?? readMfa(fieldsOf(raw).mfa);
         if (typeof mfa !== "string") {
-          const observed = fieldsOf(raw).mfa ?? null;
+          const observed = recordDoubt(raw) ? null : (fieldsOf(raw).mfa ?? null);
           return result(
             mfa.status,
             resource,
             "radius-mfa",
-            mfa.status === "MANUAL"
+            mfa.status === "MANUAL" && !recordDoubt(raw)
               ? "The API did not report this server's MFA setting; check Settings → Cloud RADIUS"
               : `This server's MFA setting could not be read: ${mfa.reason}; check Settings → Cloud RADIUS`,
             {
@@ -259,7 +268,7 @@ export const ldapRadius = defineControl({
     const radiusSecret = (): ResourceResult[] =>
       servers.map((raw, index) => {
         const resource = radiusResource(raw, index);
-        const facts = readSecretFacts(fieldsOf(raw).sharedSecret);
+        const facts = recordDoubt(raw) ?? readSecretFacts(fieldsOf(raw).sharedSecret);
         if ("reason" in facts)
           return result(
             facts.status,

@@ -1,4 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { RadiusServerFacts } from "../../../lambdas/collect/snapshot.js";
+import { ldapRadius } from "../../../lambdas/controls/ldap-radius.js";
+import { statusFromResults } from "../../../lambdas/engine/findings.js";
+import type { Organization, SystemUser } from "../../../lambdas/jumpcloud/types.js";
 import { radiusServer, systemUser } from "../../../sim/presets/builders.js";
 import type { Doc } from "../../../sim/query.js";
 import { auditControl, auditPreset, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
@@ -247,5 +251,179 @@ describe("4.2 Configure LDAP & RADIUS Security", () => {
     const json = JSON.stringify(finding);
     expect(json).not.toContain(DEMO_SECRET);
     expect(json).not.toContain(COMPLIANT_SECRET);
+  });
+});
+
+/**
+ * Pure audits over hand-built data: RADIUS `mfa`, the secret's facts, `disableLdap` and
+ * `ldap_binding_user` of odd types or not reported are never PASS (nor NOT_APPLICABLE), the other checks
+ * stand, and no shared secret is ever printed.
+ */
+describe("4.2 on odd data (tolerant reading, check isolation)", () => {
+  const NOW = new Date("2026-11-28T12:00:00.000Z");
+  const LIMITS = { minSharedSecretLength: 16 } as const;
+  const serverDoc = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+    _id: "5f0400000000000000000001",
+    name: "Office Wi-Fi",
+    mfa: "REQUIRED",
+    authIdp: "JUMPCLOUD",
+    sharedSecret: { length: 32, characterClasses: 4 },
+    ...over,
+  });
+  const orgDoc = (settings: unknown = { disableLdap: true }) => ({
+    _id: "5f0100000000000000000001",
+    displayName: "Acme Secure",
+    settings,
+  });
+  const userDoc = (over: Record<string, unknown> = {}) => ({
+    _id: "5f0200000000000000000001",
+    username: "jane.doe",
+    state: "ACTIVATED",
+    ldap_binding_user: false,
+    ...over,
+  });
+  const run = (data: { servers?: unknown[]; org?: unknown; users?: unknown[] } = {}) => {
+    const outcome = ldapRadius.audit(
+      {
+        organization: (data.org ?? orgDoc()) as Organization,
+        radiusServers: (data.servers ?? [serverDoc()]) as RadiusServerFacts[],
+        users: (data.users ?? [userDoc()]) as SystemUser[],
+      },
+      LIMITS,
+      NOW,
+    );
+    return { ...outcome, status: outcome.status ?? statusFromResults(outcome.results) };
+  };
+  const rows = (outcome: ReturnType<typeof run>) =>
+    outcome.results.map((r) => `${r.resourceName}: ${r.check}: ${r.status}`);
+
+  it("PASS on the compliant shape", () => {
+    expect(rows(run())).toEqual([
+      "Office Wi-Fi: radius-mfa: PASS",
+      "Office Wi-Fi: radius-shared-secret: PASS",
+    ]);
+  });
+
+  it.each([
+    ["a number", 2, "ERROR", /mfa is 2 \(expected a string\)/],
+    ["a boolean", true, "ERROR", /mfa is true \(expected a string\)/],
+    ["a list", ["REQUIRED"], "ERROR", /mfa is \["REQUIRED"\] \(expected a string\)/],
+    ["an object", { level: "REQUIRED" }, "ERROR", /mfa is \{"level":"REQUIRED"\}/],
+    [
+      "lower case",
+      "required",
+      "ERROR",
+      /mfa is "required" \(expected DISABLED, ENABLED, REQUIRED or ALWAYS\)/,
+    ],
+    ["an inherited name", "toString", "ERROR", /mfa is "toString"/],
+    ["null", null, "MANUAL", /did not report this server's MFA setting/],
+  ])("RADIUS `mfa` as %s is never PASS", (_kind, mfa, status, reason) => {
+    const outcome = run({ servers: [serverDoc({ mfa })] });
+    expect(outcome.results[0]).toMatchObject({
+      check: "radius-mfa",
+      status,
+      message: expect.stringMatching(reason),
+    });
+    expect(outcome.status).toBe(status);
+    expect(outcome.results[1]?.status).toBe("PASS");
+  });
+
+  it.each([
+    ["the secret itself (a collector that kept it)", "k7#Qv9!mZ2pL8xR4wT6yB1nC3sD5fG0h", "ERROR"],
+    ["a length as text", { length: "thirty-two", characterClasses: 4 }, "ERROR"],
+    ["a negative length", { length: -1, characterClasses: 4 }, "ERROR"],
+    ["a fractional length", { length: 16.5, characterClasses: 4 }, "ERROR"],
+    ["no character classes", { length: 32 }, "ERROR"],
+    ["absent", undefined, "MANUAL"],
+  ])("shared-secret facts as %s are never PASS, and never printed", (_kind, sharedSecret, status) => {
+    const outcome = run({ servers: [serverDoc({ sharedSecret })] });
+    expect(outcome.results[1]).toMatchObject({ check: "radius-shared-secret", status });
+    expect(outcome.results[1]?.message).toMatch(
+      /^The shared secret could not be judged: the shared secret's facts/,
+    );
+    expect(JSON.stringify(outcome)).not.toContain("k7#Qv9!mZ2pL8xR4wT6yB1nC3sD5fG0h");
+    expect(outcome.results[0]?.status).toBe("PASS");
+  });
+
+  it.each([
+    ["a word", { disableLdap: "yes" }, "ERROR", /settings\.disableLdap is "yes" \(expected a boolean\)/],
+    ["a number", { disableLdap: 1 }, "ERROR", /settings\.disableLdap is 1/],
+    ["absent", {}, "MANUAL", /settings\.disableLdap is not reported/],
+    ["settings a string", "locked", "ERROR", /settings is "locked" \(expected an object\)/],
+  ])(
+    "`disableLdap` as %s: never NOT_APPLICABLE, LDAP TLS flagged with the reason",
+    (_kind, settings, status, reason) => {
+      const outcome = run({ org: orgDoc(settings), servers: [] });
+      expect(outcome.status).toBe(status);
+      expect(outcome.results).toHaveLength(1);
+      expect(outcome.results[0]).toMatchObject({
+        check: "ldap-tls",
+        status,
+        message: expect.stringMatching(reason),
+      });
+    },
+  );
+
+  it('`disableLdap` sent as the string "true" is read as true: NOT_APPLICABLE without RADIUS or binders', () => {
+    expect(run({ org: orgDoc({ disableLdap: "true" }), servers: [] }).status).toBe("NOT_APPLICABLE");
+  });
+
+  it("an odd `ldap_binding_user` is ERROR for that user; an absent one blocks NOT_APPLICABLE", () => {
+    const odd = run({ servers: [], users: [userDoc({ ldap_binding_user: "yes" })] });
+    expect(odd.status).toBe("ERROR");
+    expect(odd.results[0]).toMatchObject({
+      resourceName: "jane.doe",
+      check: "ldap-binding-user",
+      message: expect.stringMatching(/ldap_binding_user is "yes" \(expected a boolean\)/),
+    });
+    const absent = run({ servers: [], users: [userDoc({ ldap_binding_user: undefined })] });
+    expect(absent.status).toBe("MANUAL");
+    expect(rows(absent)).toEqual(["Acme Secure: ldap-binding-user: MANUAL"]);
+    expect(absent.results[0]?.message).toMatch(/^1 user does not report ldap_binding_user/);
+  });
+
+  it("one check meeting unjudgeable data leaves another's FAIL standing: the control is FAIL", () => {
+    const outcome = run({ servers: [serverDoc({ mfa: "DISABLED", sharedSecret: { length: "?" } })] });
+    expect(outcome.status).toBe("FAIL");
+    expect(rows(outcome)).toEqual([
+      "Office Wi-Fi: radius-mfa: FAIL",
+      "Office Wi-Fi: radius-shared-secret: ERROR",
+    ]);
+    expect(outcome.summary).toMatch(
+      /^0 of 1 RADIUS servers require MFA \(not: Office Wi-Fi \(DISABLED\)\) and 0 have a shared secret of at least 16 characters \(not: Office Wi-Fi \(not read\)\)/,
+    );
+  });
+
+  it("a server that is not an object is ERROR in each RADIUS check, beside the others' verdicts", () => {
+    const outcome = run({ servers: [serverDoc({ mfa: "ENABLED" }), "garbage"] });
+    expect(rows(outcome)).toEqual([
+      "Office Wi-Fi: radius-mfa: FAIL",
+      "(RADIUS server 2): radius-mfa: ERROR",
+      "Office Wi-Fi: radius-shared-secret: PASS",
+      "(RADIUS server 2): radius-shared-secret: ERROR",
+    ]);
+    expect(outcome.results[1]?.message).toMatch(/the RADIUS server record is not an object/);
+    expect(JSON.stringify(outcome)).not.toContain("garbage");
+    expect(outcome.status).toBe("FAIL");
+  });
+
+  it("the opt-in planner never plans from an `mfa` or id it could not read", () => {
+    const plan = ldapRadius.remediation.plan?.(
+      {
+        organization: orgDoc() as Organization,
+        users: [],
+        radiusServers: [
+          serverDoc({ mfa: "ENABLED" }),
+          serverDoc({ _id: "5f0400000000000000000002", name: "Odd", mfa: 1 }),
+          serverDoc({ _id: "5f0400000000000000000003", name: "Unreported", mfa: undefined }),
+          serverDoc({ _id: undefined, name: "No id", mfa: "DISABLED" }),
+        ] as RadiusServerFacts[],
+      },
+      {},
+    );
+    expect(plan?.actions.map((a) => [a.resource.name, a.before])).toEqual([["Office Wi-Fi", "ENABLED"]]);
+    expect(plan?.warnings[1]).toBe(
+      "Not planned, because a value the change depends on was not read: Odd (mfa is 1 (expected a string)); Unreported (mfa is not reported); No id (_id is not reported); check them in Settings → Cloud RADIUS.",
+    );
   });
 });
