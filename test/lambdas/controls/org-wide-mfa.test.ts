@@ -284,11 +284,21 @@ describe("2.1 Enforce Organization-Wide MFA", () => {
     );
   });
 
-  it("without Conditional Access (JumpCloud answers 402), the same per-user judgement", async () => {
+  it("without Conditional Access (every endpoint of the feature answers 402), the same per-user judgement", async () => {
     sim().faults.add({ kind: "status", status: 402, path: "/api/v2/authn/policies" });
+    sim().faults.add({ kind: "status", status: 402, path: "/api/v2/iplists" });
     const finding = await auditControl(sim(), "2.1");
     expect(finding.status).toBe("PASS");
     expect(finding.results.filter((r) => r.check === "mfa-required")).toHaveLength(24);
+  });
+
+  it("ERROR, never the per-user fallback, when only the policies answer 402 and IP lists answer 200", async () => {
+    sim().faults.add({ kind: "status", status: 402, path: "/api/v2/authn/policies" });
+    const finding = await auditControl(sim(), "2.1");
+    expect(finding.status).toBe("ERROR");
+    expect(finding.results).toEqual([]);
+    expect(finding.error?.datasets).toMatchObject([{ dataset: "authnPolicies", status: 402 }]);
+    expect(finding.summary).toMatch(/402 on \/api\/v2\/authn\/policies/);
   });
 
   it("demo preset: FAIL on the group-only policy and unenrolled users; two time-limited exclusions", async () => {
