@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { InsightsActivity } from "../../../lambdas/collect/snapshot.js";
+import { directoryInsights } from "../../../lambdas/controls/directory-insights.js";
 import { EngineError } from "../../../lambdas/engine/errors.js";
+import { statusFromResults } from "../../../lambdas/engine/findings.js";
+import type { Organization } from "../../../lambdas/jumpcloud/types.js";
 import { startSimulator } from "../../../sim/index.js";
 import { insightsEvent } from "../../../sim/presets/catalog.js";
 import type { Doc } from "../../../sim/query.js";
@@ -152,5 +156,132 @@ describe("5.1 Enable Directory Insights", () => {
     } finally {
       await core.close();
     }
+  });
+});
+
+/**
+ * Pure audits over hand-built data: `settings.features.directoryInsights.enabled` absent is not false, of
+ * another type is not true, and an event count that is not a count is never a PASS; each check's verdict
+ * stands beside the other's doubt.
+ */
+describe("5.1 on odd data (tolerant reading, check isolation)", () => {
+  const LIMITS = { activityWindowHours: 24 } as const;
+  const START = new Date(NOW.getTime() - 24 * 3_600_000).toISOString();
+  const orgDoc = (settings: unknown) => ({
+    _id: "5f0100000000000000000001",
+    displayName: "Acme Secure",
+    settings,
+  });
+  const enabledAs = (enabled: unknown) => orgDoc({ features: { directoryInsights: { enabled } } });
+  const activity = (eventCount: unknown) => ({
+    windowHours: 24,
+    start: START,
+    end: NOW.toISOString(),
+    eventCount,
+  });
+  const run = (organization: unknown, insightsActivity: unknown = activity(12)) => {
+    const outcome = directoryInsights.audit(
+      { organization: organization as Organization, insightsActivity: insightsActivity as InsightsActivity },
+      LIMITS,
+      NOW,
+    );
+    return { ...outcome, status: statusFromResults(outcome.results) };
+  };
+  const rows = (outcome: ReturnType<typeof run>) => outcome.results.map((r) => `${r.check}: ${r.status}`);
+
+  it.each([
+    [true, "PASS"],
+    ["true", "PASS"],
+    [false, "FAIL"],
+    ["FALSE", "FAIL"],
+  ])("enabled %j is read as a boolean: %s", (enabled, status) => {
+    expect(run(enabledAs(enabled)).results[0]?.status).toBe(status);
+  });
+
+  it.each([
+    [
+      "a word",
+      enabledAs("yes"),
+      "ERROR",
+      /settings\.features\.directoryInsights\.enabled is "yes" \(expected a boolean\)/,
+    ],
+    ["a number", enabledAs(1), "ERROR", /settings\.features\.directoryInsights\.enabled is 1/],
+    ["a list", enabledAs([true]), "ERROR", /enabled is \[true\] \(expected a boolean\)/],
+    ["an object", enabledAs({ value: true }), "ERROR", /enabled is \{"value":true\}/],
+    ["null", enabledAs(null), "MANUAL", /did not report features\.directoryInsights\.enabled/],
+    ["absent", orgDoc({ features: { directoryInsights: {} } }), "MANUAL", /did not report/],
+    [
+      "directoryInsights a boolean",
+      orgDoc({ features: { directoryInsights: true } }),
+      "ERROR",
+      /settings\.features\.directoryInsights is true \(expected an object\)/,
+    ],
+    [
+      "features a list",
+      orgDoc({ features: [] }),
+      "ERROR",
+      /settings\.features is \[\] \(expected an object\)/,
+    ],
+    ["settings a string", orgDoc("on"), "ERROR", /settings is "on" \(expected an object\)/],
+    ["settings absent", orgDoc(undefined), "MANUAL", /did not report/],
+  ])("enabled as %s is never PASS nor FAIL", (_kind, organization, status, reason) => {
+    const outcome = run(organization);
+    expect(outcome.results[0]).toMatchObject({
+      check: "directory-insights-enabled",
+      status,
+      message: expect.stringMatching(reason),
+    });
+    expect(rows(outcome)).toEqual([`directory-insights-enabled: ${status}`, "event-activity: PASS"]);
+    expect(outcome.summary).toMatch(
+      /^Directory Insights is (not reported|unreadable \(.+\)) \(expected enabled\)/,
+    );
+  });
+
+  it.each([
+    ["a word", "many"],
+    ["a negative number", -1],
+    ["a fraction", 2.5],
+    ["a list", [12]],
+    ["an object", { count: 12 }],
+    ["null", null],
+  ])("an event count that is %s is ERROR naming it, never PASS", (_kind, eventCount) => {
+    const outcome = run(enabledAs(true), activity(eventCount));
+    expect(rows(outcome)).toEqual(["directory-insights-enabled: PASS", "event-activity: ERROR"]);
+    expect(outcome.results[1]?.message).toMatch(
+      /^The Directory Insights event count could not be read: eventCount is /,
+    );
+    expect(outcome.summary).toMatch(/its event count could not be read/);
+  });
+
+  it("an event count sent as a numeric string is read", () => {
+    expect(run(enabledAs(true), activity("12")).results[1]).toMatchObject({ status: "PASS", observed: 12 });
+  });
+
+  it("either check meeting unjudgeable data leaves the other's FAIL standing: the control is FAIL", () => {
+    const silent = run(enabledAs("yes"), activity(0));
+    expect(silent.status).toBe("FAIL");
+    expect(rows(silent)).toEqual(["directory-insights-enabled: ERROR", "event-activity: FAIL"]);
+    const disabled = run(enabledAs(false), "not-an-object");
+    expect(disabled.status).toBe("FAIL");
+    expect(rows(disabled)).toEqual(["directory-insights-enabled: FAIL", "event-activity: ERROR"]);
+    expect(disabled.summary).toMatch(
+      /^Directory Insights is disabled \(expected enabled\) and its event count could not be read/,
+    );
+  });
+
+  it("the planner plans from a value it read (or one not reported), never from one of another type", () => {
+    const plan = (organization: unknown) =>
+      directoryInsights.remediation.plan?.(
+        { organization: organization as Organization, insightsActivity: activity(0) as InsightsActivity },
+        {},
+      );
+    expect(plan(enabledAs("false"))?.actions.map((a) => a.before)).toEqual([false]);
+    expect(plan(orgDoc({}))?.actions.map((a) => a.before)).toEqual([null]);
+    expect(plan(enabledAs("true"))?.actions).toEqual([]);
+    const odd = plan(enabledAs("yes"));
+    expect(odd?.actions).toEqual([]);
+    expect(odd?.warnings).toEqual([
+      'Not planned: settings.features.directoryInsights.enabled is "yes" (expected a boolean); enable Directory Insights by hand in Settings → Directory Insights.',
+    ]);
   });
 });
