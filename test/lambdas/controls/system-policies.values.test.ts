@@ -42,8 +42,8 @@ function compliant(): { systems: JcSystem[]; devicePolicies: DevicePolicy[] } {
   return { systems, devicePolicies };
 }
 
-function audit(data = compliant(), maxScreenLockMinutes = 5) {
-  const outcome = systemPolicies.audit(data, { maxScreenLockMinutes }, NOW);
+function audit(data = compliant()) {
+  const outcome = systemPolicies.audit(data, { maxScreenLockMinutes: 5 }, NOW);
   return { ...outcome, status: outcome.status ?? statusFromResults(outcome.results) };
 }
 const lockPolicy = (data: ReturnType<typeof compliant>) => data.devicePolicies[0] as DevicePolicy;
