@@ -62,7 +62,8 @@ export const directoryInsights = defineControl({
   severity: "high",
   mappings: { cis: ["8.2"], nist: ["AU-2", "AU-6"], soc2: ["CC7.2"] },
   plans: {
-    availability: "Platform and Platform Plus (Appendix A: Directory Insights)",
+    availability:
+      "All plans: basic Directory Insights exists on every plan, keeping 15 days of events on Free and Core and 90 on Platform (the guide's Appendix A describes the full feature); the window is capped by the declared plan's retention",
     requires: "directoryInsights",
   },
   rationale:
@@ -132,7 +133,11 @@ export const directoryInsights = defineControl({
     const fields = fieldsOf(insightsActivity);
     const count = activity.state === "value" ? readCount(fields.eventCount) : activity;
     const windowHours = readNumber(fields.windowHours);
-    const hours = windowHours.state === "value" ? `${windowHours.value} h` : "the activity window";
+    // The collector caps the window by the plan's retention and says so (our own data, not the API's).
+    const cap = insightsActivity.cappedBy
+      ? ` (capped from ${insightsActivity.cappedBy.requestedHours} h by the ${insightsActivity.cappedBy.plan} plan's ${insightsActivity.cappedBy.retentionDays}-day retention)`
+      : "";
+    const hours = windowHours.state === "value" ? `${windowHours.value} h${cap}` : "the activity window";
     const start = textOf(fields.start, "(unknown start)");
     const end = textOf(fields.end, "(unknown end)");
 
@@ -224,7 +229,12 @@ export const directoryInsights = defineControl({
       summary: `Directory Insights is ${state} (expected enabled) and ${recorded}.`,
       evidence: {
         enabled: enabled.state === "value" ? enabled.value : null,
-        window: { hours: windowHours.state === "value" ? windowHours.value : null, start, end },
+        window: {
+          hours: windowHours.state === "value" ? windowHours.value : null,
+          start,
+          end,
+          ...(insightsActivity.cappedBy ? { cappedBy: insightsActivity.cappedBy } : {}),
+        },
         eventCount: count.state === "value" ? count.value : null,
       },
     };

@@ -135,7 +135,7 @@ export function evaluateControl(
     if (feature && failures.every((f) => f.code === "NOT_ON_PLAN")) {
       return finish({
         status: "NOT_APPLICABLE",
-        summary: `${FEATURE_PLANS[feature].name} is not available on this organization's plan (JumpCloud answered 402; it needs Platform or Platform Plus).`,
+        summary: `${FEATURE_PLANS[feature].name} is not available on this organization's plan (JumpCloud answered 402 on every ${FEATURE_PLANS[feature].name} endpoint${feature === "conditionalAccess" ? "; it needs Platform or Platform Plus" : ""}).`,
         results: [],
         error,
       });

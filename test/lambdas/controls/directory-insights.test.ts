@@ -133,6 +133,31 @@ describe("5.1 Enable Directory Insights", () => {
     ]);
   });
 
+  it("--plan free evaluates over at most the plan's 15 days, and the summary says the window was capped", async () => {
+    org().events = [loginAt(1, hoursAgo(400))]; // 16.7 days ago: beyond Free's retention
+    const month = await auditControl(sim(), "5.1", {
+      plan: "free",
+      thresholds: { "5.1": { activityWindowHours: 720 } },
+    });
+    expect(failing(month)).toEqual(["Acme Secure: event-activity"]);
+    expect(month.summary).toMatch(
+      /recorded 0 events in the last 360 h \(capped from 720 h by the Free plan's 15-day retention\)/,
+    );
+    expect(month.evidence?.window).toMatchObject({
+      hours: 360,
+      cappedBy: { requestedHours: 720, retentionDays: 15 },
+    });
+    org().events = [loginAt(1, hoursAgo(300))];
+    expect(
+      (
+        await auditControl(sim(), "5.1", {
+          plan: "free",
+          thresholds: { "5.1": { activityWindowHours: 720 } },
+        })
+      ).status,
+    ).toBe("PASS");
+  });
+
   it("NOT_APPLICABLE when JumpCloud answers 402 (plan without Directory Insights, not declared)", async () => {
     sim().faults.add({ kind: "status", status: 402, path: "/insights/directory/v1/events/count" });
     const finding = await auditControl(sim(), "5.1");
