@@ -37,6 +37,11 @@ export function worstOf(doubts: readonly Unread[]): "MANUAL" | "ERROR" {
   return doubts.some((d) => d.status === "ERROR") ? "ERROR" : "MANUAL";
 }
 
+/** Words for a list entry that is not an object (null, text, a number…), for messages. */
+export function notAnObject(raw: unknown): string {
+  return `${preview(raw)} (expected an object)`;
+}
+
 /** A record's fields, or undefined when the entry is not an object (reported, never judged). */
 export function fieldsOf(record: unknown): Readonly<Record<string, unknown>> | undefined {
   const reading = readObject(record);
@@ -74,7 +79,7 @@ function judgeGlobal(organization: unknown): ResourceResult[] {
   const check = "require-admin-mfa";
   const fields = fieldsOf(organization);
   if (!fields) {
-    return [result("ERROR", org, check, `The organization is ${describeReading(readObject(organization))}`)];
+    return [result("ERROR", org, check, `The organization is ${notAnObject(organization)}`)];
   }
   const settings = readObject(fields.settings);
   const required = settings.state === "value" ? readBoolean(settings.value.requireAdminMFA) : settings;
@@ -112,8 +117,7 @@ function judgeAdmin(admin: unknown, index: number): ResourceResult | undefined {
   const resource = adminResource(admin, index);
   const check = "admin-mfa";
   const fields = fieldsOf(admin);
-  if (!fields)
-    return result("ERROR", resource, check, `The admin record is ${describeReading(readObject(admin))}`);
+  if (!fields) return result("ERROR", resource, check, `The admin record is ${notAnObject(admin)}`);
   const activity = adminActivity(fields);
   if (activity === "suspended") return undefined;
   const required = readBoolean(fields.enableMultiFactor);

@@ -1,7 +1,15 @@
 /** 1.2 Implement Least Privilege Administration: 2-3 full administrators, admin API keys and custom roles reviewed. */
-import { adminActivity, adminResource, fieldsOf, type Unread, unread, worstOf } from "./admin-portal-mfa.js";
+import {
+  adminActivity,
+  adminResource,
+  fieldsOf,
+  notAnObject,
+  type Unread,
+  unread,
+  worstOf,
+} from "./admin-portal-mfa.js";
 import { CHECK_RESOURCE_TYPE, defineControl, isolateCheck, type ResourceResult, result } from "./types.js";
-import { describeReading, readBoolean, readList, readObject, readString, valueOr } from "./values.js";
+import { describeReading, readBoolean, readList, readString, valueOr } from "./values.js";
 
 /** Roles with full access to the organization (Tier 0 of the guide). */
 export const FULL_ADMIN_ROLES = ["Administrator", "Administrator With Billing"] as const;
@@ -96,7 +104,7 @@ function readAdmin(admin: unknown, index: number): AdminReading {
   };
   try {
     const fields = fieldsOf(admin);
-    if (!fields) return unusable(`the admin record is ${describeReading(readObject(admin))}`);
+    if (!fields) return unusable(`the admin record is ${notAnObject(admin)}`);
     return readAdminFields(fields, adminResource(admin, index));
   } catch (error) {
     return unusable(`the admin record could not be read (${(error as Error)?.message ?? String(error)})`);
@@ -410,13 +418,14 @@ export const leastPrivilegeAdmins = defineControl({
     const active = readings.filter((a) => a.activity !== "suspended");
     const suspended = readings.length - active.length;
     const customRoles = new Map<string, string[]>();
-    const roleCounts: Record<string, number> = {};
+    // Maps, not plain objects: a role named like an inherited property ("__proto__") must count as any other.
+    const roleCounts = new Map<string, number>();
     for (const admin of active) {
       for (const role of admin.roles.filter((r) => !BUILT_IN.has(normalize(r)))) {
         customRoles.set(role, [...(customRoles.get(role) ?? []), admin.resource.name]);
       }
       for (const role of admin.roles.length ? admin.roles : ["(not reported)"])
-        roleCounts[role] = (roleCounts[role] ?? 0) + 1;
+        roleCounts.set(role, (roleCounts.get(role) ?? 0) + 1);
     }
     const fullNames = (full?.certain ?? []).map((a) => a.resource.name);
     const notJudged = results
@@ -426,7 +435,7 @@ export const leastPrivilegeAdmins = defineControl({
       activeAdmins: active.length,
       suspendedAdmins: suspended,
       fullAdmins: fullNames,
-      adminsByRole: roleCounts,
+      adminsByRole: Object.fromEntries(roleCounts),
       customRoles: Object.fromEntries(customRoles),
       apiKeyAdmins: (keys?.certain ?? []).map((admin) => ({
         admin: admin.resource.name,

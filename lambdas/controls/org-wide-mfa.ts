@@ -1,7 +1,7 @@
 /** 2.1 Enforce Organization-Wide MFA: an unconditional all-users User Portal MFA policy, and every active user enrolled. */
 import type { PlannedRemediation } from "../remediation/actions.js";
 import { allUsersMfaPolicy, REMEDIATION_NAMES } from "../remediation/bodies.js";
-import { fieldsOf, type Unread, unread, worstOf } from "./admin-portal-mfa.js";
+import { fieldsOf, notAnObject, type Unread, unread, worstOf } from "./admin-portal-mfa.js";
 import { checkError, defineControl, isolateCheck, type ResourceResult, result } from "./types.js";
 import {
   describeReading,
@@ -184,7 +184,7 @@ function readPolicy(raw: unknown, index: number): PolicyReading {
   if (!fields) {
     const bad: Unread = {
       status: "ERROR",
-      reason: `the policy entry is ${describeReading(readObject(raw))}`,
+      reason: `the policy entry is ${notAnObject(raw)}`,
     };
     return {
       name: `(policy ${index + 1})`,
@@ -525,9 +525,7 @@ function judgeUsers(
     const fields = fieldsOf(user);
     if (!fields) {
       facts.unknownActivity++;
-      results.push(
-        result("ERROR", resource, "mfa", `The user record is ${describeReading(readObject(user))}`),
-      );
+      results.push(result("ERROR", resource, "mfa", `The user record is ${notAnObject(user)}`));
       return;
     }
     const activity = userActivity(fields);
@@ -594,9 +592,7 @@ function judgeUserRequirements(users: unknown): ResourceResult[] {
     const resource = userResource(user, index);
     const fields = fieldsOf(user);
     if (!fields)
-      return [
-        result("ERROR", resource, "mfa-required", `The user record is ${describeReading(readObject(user))}`),
-      ];
+      return [result("ERROR", resource, "mfa-required", `The user record is ${notAnObject(user)}`)];
     const activity = userActivity(fields);
     if (activity === "inactive") return [];
     const required = readBoolean(fields.enable_user_portal_multifactor);

@@ -18,6 +18,11 @@ function fieldsOf(record: unknown): Readonly<Record<string, unknown>> | undefine
   return reading.state === "value" ? reading.value : undefined;
 }
 
+/** Words for a list entry that is not an object, for messages. */
+function notAnObject(raw: unknown): string {
+  return `${preview(raw)} (expected an object)`;
+}
+
 /** Names a system for results; `index` names entries without a usable id. */
 export function systemResource(system: unknown, index: number): { type: string; id: string; name: string } {
   const fields = fieldsOf(system) ?? {};
@@ -98,12 +103,7 @@ function judgeSetting(system: unknown, index: number, setting: Setting): Resourc
     // Reported once, under the check every system has; the SSH checks skip what cannot be a system.
     return setting.linuxOnly
       ? undefined
-      : result(
-          "ERROR",
-          resource,
-          setting.check,
-          `The system record is ${describeReading(readObject(system))}`,
-        );
+      : result("ERROR", resource, setting.check, `The system record is ${notAnObject(system)}`);
   }
   const linux = setting.linuxOnly ? linuxOf(fields) : true;
   if (linux === false) return undefined;
