@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { systemMfa } from "../../../lambdas/controls/system-mfa.js";
+import { statusFromResults } from "../../../lambdas/engine/findings.js";
+import type { JcSystem } from "../../../lambdas/jumpcloud/types.js";
 import { system } from "../../../sim/presets/builders.js";
 import type { Doc } from "../../../sim/query.js";
 import { auditControl, auditPreset, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
@@ -160,6 +163,170 @@ describe("2.2 Configure MFA for System Access", () => {
     ]);
     expect(finding.summary).toBe(
       "21 of 24 systems have MFA at login and 7 of 8 Linux systems refuse SSH passwords and root login (expected all); MFA off: darwin-004, windows-005, linux-006; SSH passwords allowed: linux-009; SSH root login allowed: linux-009.",
+    );
+  });
+});
+
+/**
+ * Pure audits over hand-built data: a setting (or, for an SSH setting that is on, the `osFamily`) that is
+ * not reported is MANUAL, one of another type ERROR, never PASS; a compliant value stands whatever the OS;
+ * one check that throws never hides another's FAIL.
+ */
+describe("2.2 on odd data (tolerant reading, check isolation)", () => {
+  const systemDoc = (over: Record<string, unknown> = {}, n = 1): Record<string, unknown> => ({
+    _id: hexId(n, "5fc1"),
+    hostname: `host-${n}`,
+    osFamily: "linux",
+    active: true,
+    allowMultiFactorAuthentication: true,
+    allowSshPasswordAuthentication: false,
+    allowSshRootLogin: false,
+    ...over,
+  });
+  const run = (systems: unknown) => {
+    const outcome = systemMfa.audit({ systems: systems as JcSystem[] }, {}, NOW);
+    return { ...outcome, status: outcome.status ?? statusFromResults(outcome.results) };
+  };
+  const rows = (outcome: ReturnType<typeof run>) =>
+    outcome.results.map((r) => `${r.resourceName}: ${r.check}: ${r.status}`);
+
+  it("PASS on the compliant shape", () => {
+    expect(rows(run([systemDoc()]))).toEqual([
+      "host-1: mfa: PASS",
+      "host-1: ssh-password: PASS",
+      "host-1: ssh-root-login: PASS",
+    ]);
+  });
+
+  it.each([
+    ["a number", 1, "ERROR", "allowMultiFactorAuthentication is 1 (expected a boolean)"],
+    ["a word", "yes", "ERROR", 'allowMultiFactorAuthentication is "yes" (expected a boolean)'],
+    ["a list", [true], "ERROR", "allowMultiFactorAuthentication is [true] (expected a boolean)"],
+    ["an object", {}, "ERROR", "allowMultiFactorAuthentication is {} (expected a boolean)"],
+    ["null", null, "MANUAL", "The API did not report allowMultiFactorAuthentication"],
+  ])(
+    "`allowMultiFactorAuthentication` as %s is never PASS; the SSH checks stand",
+    (_kind, value, status, words) => {
+      const outcome = run([systemDoc({ allowMultiFactorAuthentication: value })]);
+      expect(outcome.results[0]).toMatchObject({
+        check: "mfa",
+        status,
+        message: `${words}; check the system's settings in Devices`,
+      });
+      expect(outcome.results.slice(1).map((r) => r.status)).toEqual(["PASS", "PASS"]);
+      expect(outcome.status).toBe(status);
+    },
+  );
+
+  it("an SSH setting that is on only matters on Linux: an unread `osFamily` makes it MANUAL or ERROR", () => {
+    const outcome = run([
+      systemDoc({ osFamily: undefined, allowSshRootLogin: true }, 1),
+      systemDoc({ osFamily: 5, allowSshPasswordAuthentication: true }, 2),
+      systemDoc({ osFamily: undefined }, 3),
+      systemDoc({ osFamily: "windows", allowSshRootLogin: true, allowSshPasswordAuthentication: "x" }, 4),
+      systemDoc({ osFamily: undefined, allowSshRootLogin: undefined }, 5),
+    ]);
+    expect(rows(outcome)).toEqual([
+      "host-1: mfa: PASS",
+      "host-2: mfa: PASS",
+      "host-3: mfa: PASS",
+      "host-4: mfa: PASS",
+      "host-5: mfa: PASS",
+      "host-1: ssh-password: PASS",
+      "host-2: ssh-password: ERROR",
+      "host-3: ssh-password: PASS",
+      "host-5: ssh-password: PASS",
+      "host-1: ssh-root-login: MANUAL",
+      "host-2: ssh-root-login: PASS",
+      "host-3: ssh-root-login: PASS",
+      "host-5: ssh-root-login: MANUAL",
+    ]);
+    const message = (name: string, check: string) =>
+      outcome.results.find((r) => r.resourceName === name && r.check === check)?.message;
+    expect(message("host-1", "ssh-root-login")).toBe(
+      "The API did not report osFamily; if this is a Linux system: SSH root login is allowed",
+    );
+    expect(message("host-2", "ssh-password")).toBe(
+      "osFamily is 5 (expected a string); if this is a Linux system: SSH password authentication is allowed",
+    );
+    expect(message("host-5", "ssh-root-login")).toBe(
+      "The API did not report osFamily; The API did not report allowSshRootLogin; check the system's settings in Devices",
+    );
+  });
+
+  it("an inactive system with an odd `lastContact` is still judged, without the date", () => {
+    const outcome = run([
+      systemDoc({ active: false, lastContact: 1700000000, allowMultiFactorAuthentication: false }),
+    ]);
+    expect(outcome.results[0]).toMatchObject({ status: "FAIL", message: "MFA at login is off (inactive)" });
+    expect(outcome.evidence?.inactiveSystems).toEqual(["host-1"]);
+  });
+
+  it("entries that are not objects are ERROR once; a list that is not one is ERROR for every check", () => {
+    expect(rows(run([null, systemDoc()]))).toEqual([
+      "systems[0]: mfa: ERROR",
+      "host-1: mfa: PASS",
+      "host-1: ssh-password: PASS",
+      "host-1: ssh-root-login: PASS",
+    ]);
+    expect(run(["x"]).results[0]?.message).toBe('The system record is "x" (expected an object)');
+    const notList = run({ results: [] });
+    expect(notList.status).toBe("ERROR");
+    expect(notList.results.map((r) => `${r.resourceType}: ${r.check}`)).toEqual([
+      "check: mfa",
+      "check: ssh-password",
+      "check: ssh-root-login",
+    ]);
+  });
+
+  it("isolation: a check that throws is one ERROR naming it; another check's FAIL stands and the summary is built", () => {
+    const throwing = new Proxy(systemDoc({}, 2), {
+      get(target, key) {
+        if (key === "allowSshRootLogin") throw new Error("getter exploded");
+        return Reflect.get(target, key);
+      },
+    });
+    const outcome = run([systemDoc({ allowMultiFactorAuthentication: false }, 1), throwing]);
+    expect(outcome.status).toBe("FAIL");
+    expect(rows(outcome)).toEqual([
+      "host-1: mfa: FAIL",
+      "host-2: mfa: PASS",
+      "host-1: ssh-password: PASS",
+      "host-2: ssh-password: PASS",
+      "ssh-root-login: ssh-root-login: ERROR",
+    ]);
+    expect(outcome.results.at(-1)?.message).toBe(
+      'Check "ssh-root-login" could not be evaluated: getter exploded',
+    );
+    expect(outcome.summary).toMatch(
+      /^1 of 2 systems have MFA at login .*; MFA off: host-1; not evaluated: ssh-root-login\.$/,
+    );
+  });
+
+  it("the planner never plans from a value it could not read, and says which", () => {
+    const planned = systemMfa.remediation.plan?.(
+      {
+        systems: [
+          systemDoc({ allowMultiFactorAuthentication: false }, 1),
+          systemDoc({ allowMultiFactorAuthentication: undefined }, 2),
+          systemDoc({ allowSshRootLogin: "yes" }, 3),
+          systemDoc({ osFamily: undefined, allowSshPasswordAuthentication: true }, 4),
+          systemDoc({ _id: 7, allowMultiFactorAuthentication: false }, 5),
+        ] as unknown as JcSystem[],
+      },
+      {},
+    );
+    expect(planned?.actions).toMatchObject([
+      {
+        kind: "system-flag",
+        systemId: hexId(1, "5fc1"),
+        flag: "allowMultiFactorAuthentication",
+        before: false,
+        after: true,
+      },
+    ]);
+    expect(planned?.warnings.at(-1)).toBe(
+      'Not planned because the current value could not be read; set by hand in Devices: host-2 allowMultiFactorAuthentication (The API did not report allowMultiFactorAuthentication), host-3 allowSshRootLogin (allowSshRootLogin is "yes" (expected a boolean)), host-4 allowSshPasswordAuthentication (The API did not report osFamily), host-5 (no readable id).',
     );
   });
 });
