@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { orgWideMfa } from "../../../lambdas/controls/org-wide-mfa.js";
 import { statusFromResults } from "../../../lambdas/engine/findings.js";
 import type { AuthnPolicy, SystemUser } from "../../../lambdas/jumpcloud/types.js";
+import { startSimulator } from "../../../sim/index.js";
 import { mfaPolicy, systemUser } from "../../../sim/presets/builders.js";
 import type { Doc } from "../../../sim/query.js";
+import type { OrgData } from "../../../sim/scenario.js";
 import { auditControl, auditPreset, failing, hexId, NOW, useFreshSimulator } from "../../helpers/audit.js";
 
 const { sim, org } = useFreshSimulator();
@@ -302,6 +304,30 @@ describe("2.1 Enforce Organization-Wide MFA", () => {
     expect(finding.results).toEqual([]);
     expect(finding.error?.datasets).toMatchObject([{ dataset: "authnPolicies", status: 402 }]);
     expect(finding.summary).toMatch(/402 on \/api\/v2\/authn\/policies/);
+  });
+
+  it("legacy preset (users without state or mfaEnrollment): PASS, judged by activated, suspended and totp_enabled", async () => {
+    const finding = await auditPreset("legacy", "2.1");
+    expect(finding.status).toBe("PASS");
+    expect(finding.counts).toMatchObject({ FAIL: 0, MANUAL: 0, ERROR: 0 });
+    expect(finding.evidence).toMatchObject({ activeUsers: 24, enrolled: 24 });
+  });
+
+  it("legacy preset: TOTP off without mfaEnrollment is MANUAL (other methods would not show), never PASS", async () => {
+    const legacy = await startSimulator({ scenario: "legacy", now: () => NOW });
+    try {
+      const users = (legacy.scenario.organizations[0] as OrgData).systemUsers;
+      const user = users[3] as Doc;
+      user.totp_enabled = false;
+      const finding = await auditControl(legacy, "2.1");
+      expect(finding.status).toBe("MANUAL");
+      expect(failing(finding, "MANUAL")).toEqual([`${user.email}: mfa`]);
+      expect(finding.results.find((r) => r.status === "MANUAL")?.message).toBe(
+        "TOTP not enabled and other methods not reported (no mfaEnrollment.overallStatus); check Users → MFA",
+      );
+    } finally {
+      await legacy.close();
+    }
   });
 
   it("demo preset: FAIL on the group-only policy and unenrolled users; two time-limited exclusions", async () => {
