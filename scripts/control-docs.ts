@@ -1,5 +1,6 @@
 /** Renders the control catalog as Markdown for the README, from the registry itself. */
 import { CONTROLS } from "../lambdas/controls/registry.js";
+import { planHas } from "../lambdas/engine/evaluate.js";
 
 /** Markers around the generated section in README.md. */
 export const MARKERS = {
@@ -16,7 +17,7 @@ export function renderControlDocs(): string {
     "|---|---|---|---|---|---|---|---|---|",
     ...CONTROLS.map(
       (c) =>
-        `| ${c.id} | ${c.title} | ${c.level} | ${c.severity} | ${c.mappings.cis.join(", ") || "–"} | ${c.mappings.nist.join(", ") || "–"} | ${c.mappings.soc2.join(", ") || "–"} | ${c.plans.requires ? "Platform+" : "all"} | ${c.remediation.automated} |`,
+        `| ${c.id} | ${c.title} | ${c.level} | ${c.severity} | ${c.mappings.cis.join(", ") || "–"} | ${c.mappings.nist.join(", ") || "–"} | ${c.mappings.soc2.join(", ") || "–"} | ${c.plans.requires && !planHas("free", c.plans.requires) ? "Platform+" : "all"} | ${c.remediation.automated} |`,
     ),
   ];
   for (const c of CONTROLS) {
