@@ -14,7 +14,8 @@ export type JumpCloudErrorCode =
   | "NETWORK_ERROR"
   | "TIMEOUT"
   | "WRITE_OUTCOME_UNKNOWN"
-  | "UNEXPECTED_STATUS";
+  | "UNEXPECTED_STATUS"
+  | "REDIRECT_REFUSED";
 
 /** Where a failed call went; never includes headers, so never the API key. */
 export interface RequestContext {

@@ -99,6 +99,11 @@ export class Transport {
       headers: { "x-api-key": options.apiKey, accept: "application/json", "user-agent": USER_AGENT },
       responseType: "text",
       timeout: { request: options.timeoutMs },
+      // Never follow a redirect, not even to the same origin: no route in JumpCloud's OpenAPI specs
+      // declares a 3xx and none was seen on real tenants (its best-practice page lists 302/303/304
+      // generically, naming no route; notes "Rate limiting"). Following one would hand x-api-key
+      // (and a write's body) to whoever answered; a clear error is the safe failure if one appears.
+      followRedirect: false,
       throwHttpErrors: true,
       retry: {
         limit: options.retry.maxAttempts - 1,
@@ -143,6 +148,9 @@ export class Transport {
         json: request.json,
         context: { path: request.path, idempotent: request.idempotent ?? request.method === "GET" },
       });
+      if (response.statusCode >= 300 && response.statusCode < 400) {
+        throw redirectRefused(request, context, response.statusCode, response.headers.location);
+      }
       this.stats.bytesReceived += response.rawBody.length;
       this.logger.debug("JumpCloud request", {
         method: request.method,
@@ -231,6 +239,31 @@ export class Transport {
       context,
     );
   }
+}
+
+/** A 3xx answer as an error naming where it pointed (host only: the rest of the URL may carry anything). */
+function redirectRefused(
+  request: TransportRequest,
+  context: RequestContext,
+  status: number,
+  location: string | undefined,
+): JumpCloudError {
+  let target: URL | undefined;
+  try {
+    target = location ? new URL(location, request.url) : undefined;
+  } catch {
+    target = undefined;
+  }
+  const where = !target
+    ? "without a valid Location"
+    : `to ${target.host}${target.origin === new URL(request.url).origin ? " (same origin)" : ""}`;
+  // A server may act on a write before answering 3xx (303 See Other), so its outcome is not known.
+  const outcome = isWrite(request) ? "; the write may have been applied: re-read before retrying" : "";
+  return new JumpCloudError(
+    "REDIRECT_REFUSED",
+    `Redirect ${where} refused: the API key is only sent to the configured origin${outcome}`,
+    { ...context, status },
+  );
 }
 
 function isWrite(request: TransportRequest): boolean {
