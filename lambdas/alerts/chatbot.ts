@@ -1,7 +1,9 @@
 /**
  * Slack (and Teams) alerts through AWS Chatbot / Amazon Q Developer in chat applications: its
  * custom-notification JSON (`version` 1.0, `source` custom, `content`, `metadata.threadId`).
+ * Every text is neutralized and mrkdwn-escaped here, in one place, so no caller can forget it.
  */
+import { clean, cleanBlock, escapeMrkdwn, MAX_NAME, MAX_PARAGRAPH } from "../shared/output-safety.js";
 
 /** A custom notification, as Amazon Q Developer in chat applications renders it. */
 export interface ChatbotNotification {
@@ -24,7 +26,10 @@ export interface ChatbotNotification {
   };
 }
 
-/** What goes into one chat notification. */
+/**
+ * What goes into one chat notification, as raw text: may hold names from JumpCloud (escaped here),
+ * and our own mrkdwn (`*bold*`, `:emoji:`, `•`), which needs no `&`, `<` or `>`.
+ */
 export interface ChatbotInput {
   title: string;
   description: string;
@@ -41,29 +46,37 @@ export interface ChatbotInput {
 // Chat messages are short; long lists are cut with a pointer to the finding.
 const MAX_DESCRIPTION = 3500;
 const MAX_ITEMS = 10;
+const MAX_TITLE = 250;
 
-/** Builds a custom notification. */
+/** Builds a custom notification; every text is cleaned, capped and escaped for Slack mrkdwn. */
 export function chatbotNotification(input: ChatbotInput): ChatbotNotification {
-  const description =
-    input.description.length > MAX_DESCRIPTION
-      ? `${input.description.slice(0, MAX_DESCRIPTION - 1)}…`
-      : input.description;
+  // How Chatbot renders `title`, `summary` and `keywords` (mrkdwn or plain) is not documented: they
+  // are escaped too, so a name may show `&lt;` literally but can never mention or link.
+  const text = (value: string, max: number) => escapeMrkdwn(clean(value, max));
   return {
     version: "1.0",
     source: "custom",
     content: {
       textType: "client-markdown",
-      title: input.title,
-      description,
-      nextSteps: input.nextSteps.slice(0, MAX_ITEMS),
-      keywords: input.keywords,
+      title: text(input.title, MAX_TITLE),
+      description: escapeMrkdwn(cleanBlock(input.description, MAX_DESCRIPTION)),
+      nextSteps: input.nextSteps.slice(0, MAX_ITEMS).map((step) => text(step, MAX_PARAGRAPH)),
+      keywords: input.keywords.slice(0, MAX_ITEMS).map((keyword) => text(keyword, 64)),
     },
     metadata: {
-      threadId: input.threadId,
-      summary: input.summary,
-      eventType: input.eventType,
-      relatedResources: input.relatedResources.slice(0, MAX_ITEMS),
-      additionalContext: input.context,
+      threadId: clean(input.threadId, MAX_NAME),
+      summary: text(input.summary, MAX_TITLE),
+      eventType: clean(input.eventType, 64),
+      relatedResources: listed(input.relatedResources).map((name) => text(name, MAX_NAME)),
+      additionalContext: Object.fromEntries(
+        Object.entries(input.context).map(([key, value]) => [clean(key, 64), text(value, MAX_NAME)]),
+      ),
     },
   };
+}
+
+/** At most ten items; when there are more, nine and "… and N more (see the finding)". */
+function listed(items: readonly string[]): string[] {
+  if (items.length <= MAX_ITEMS) return [...items];
+  return [...items.slice(0, MAX_ITEMS - 1), `… and ${items.length - (MAX_ITEMS - 1)} more (see the finding)`];
 }

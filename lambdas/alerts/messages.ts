@@ -2,8 +2,19 @@
 import { controlById } from "../controls/registry.js";
 import type { ControlFinding, Recovery, Regression } from "../engine/findings.js";
 import type { AlertKind, AlertMessage } from "../service/notifier.js";
+import { clean, MAX_LINE, MAX_PARAGRAPH } from "../shared/output-safety.js";
 import { chatbotNotification } from "./chatbot.js";
-import { fitSubject, formatRegressionEmail } from "./email.js";
+import { bulleted, fitSubject, formatRegressionEmail } from "./email.js";
+
+// Chat shows fewer items than e-mail; the finding in S3 keeps every one.
+const CHAT_LISTED = 10;
+
+/** Chat bullets `• item`, each one clean line, then "… and N more (see the finding)". */
+function chatBullets(items: readonly string[]): string[] {
+  const lines = items.slice(0, CHAT_LISTED).map((item) => `• ${clean(item, MAX_LINE)}`);
+  if (items.length > CHAT_LISTED) lines.push(`… and ${items.length - CHAT_LISTED} more (see the finding)`);
+  return lines;
+}
 
 /** Where a finding can be read: its S3 URI and a console link. */
 export interface FindingLocation {
@@ -22,9 +33,9 @@ export function regressionAlert(
   return message(finding, "regression", email.subject, email.body, {
     title: `:warning: JumpCloud ${finding.controlId} ${finding.title}: ${regressions.length} regression${regressions.length === 1 ? "" : "s"}`,
     description: [
-      `*Now ${finding.status}* (${finding.severity}, ${finding.level}). ${finding.summary}`,
+      `*Now ${finding.status}* (${finding.severity}, ${finding.level}). ${clean(finding.summary, MAX_PARAGRAPH)}`,
       "",
-      ...regressions.slice(0, 10).map((r) => `• ${r.message}`),
+      ...chatBullets(regressions.map((r) => r.message)),
     ].join("\n"),
     nextSteps: [...(controlById(finding.controlId)?.manualSteps ?? []), `Finding: ${where.consoleUrl}`],
     summary: `${finding.controlId} regressed: ${regressions.length} change(s) for the worse`,
@@ -43,17 +54,21 @@ export function recoveryAlert(
   );
   const body = [
     `Control ${finding.controlId} ${finding.title} improved and is now ${finding.status}.`,
-    finding.summary,
+    clean(finding.summary, MAX_PARAGRAPH),
     "",
     "What got better since the last run:",
-    ...recoveries.map((r) => `  - ${r.message}`),
+    ...bulleted(recoveries.map((r) => r.message)),
     "",
     `Finding: ${where.uri}`,
     where.consoleUrl,
   ].join("\n");
   return message(finding, "recovery", subject, body, {
     title: `:white_check_mark: JumpCloud ${finding.controlId} ${finding.title}: now ${finding.status}`,
-    description: [finding.summary, "", ...recoveries.slice(0, 10).map((r) => `• ${r.message}`)].join("\n"),
+    description: [
+      clean(finding.summary, MAX_PARAGRAPH),
+      "",
+      ...chatBullets(recoveries.map((r) => r.message)),
+    ].join("\n"),
     nextSteps: [`Finding: ${where.consoleUrl}`],
     summary: `${finding.controlId} recovered`,
     relatedResources: [],
@@ -90,7 +105,7 @@ export function evaluationFailureAlert(
   const body = [
     `Control ${finding.controlId} ${finding.title} could not be evaluated ${runs === 1 ? "" : `${runs} runs in a row`}`.trim() +
       ".",
-    `Reason: ${finding.error?.message ?? finding.summary}`,
+    `Reason: ${clean(finding.error?.message ?? finding.summary, MAX_PARAGRAPH)}`,
     "",
     `What to do: ${remedy}`,
     "",
@@ -100,7 +115,7 @@ export function evaluationFailureAlert(
   ].join("\n");
   return message(finding, "evaluation-failure", subject, body, {
     title: `:x: JumpCloud audit cannot evaluate ${finding.controlId} ${finding.title}`,
-    description: `*${code}*: ${finding.error?.message ?? finding.summary}`,
+    description: `*${clean(code)}*: ${clean(finding.error?.message ?? finding.summary, MAX_PARAGRAPH)}`,
     nextSteps: [remedy],
     summary: `${finding.controlId} cannot be evaluated (${code})`,
     relatedResources: [],
@@ -116,7 +131,7 @@ export function organizationUnresolvedAlert(
   const remedy = REMEDIES[error.code] ?? "See the function's logs; the next scheduled run retries.";
   const subject = fitSubject(`[JumpCloud audit failing] ${controlId} ${control?.title ?? ""}: ${error.code}`);
   const body = [
-    `The scheduled audit of control ${controlId} could not identify the JumpCloud organization: ${error.message}.`,
+    `The scheduled audit of control ${clean(controlId)} could not identify the JumpCloud organization: ${clean(error.message, MAX_PARAGRAPH)}.`,
     "",
     `What to do: ${remedy}`,
     "",
@@ -127,7 +142,7 @@ export function organizationUnresolvedAlert(
     email: body,
     chatbot: chatbotNotification({
       title: `:x: JumpCloud audit cannot reach the organization (${error.code})`,
-      description: error.message,
+      description: clean(error.message, MAX_PARAGRAPH),
       nextSteps: [remedy],
       keywords: [controlId, error.code],
       threadId: `jumpcloud-unresolved-${controlId}`,

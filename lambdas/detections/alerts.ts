@@ -1,15 +1,19 @@
 /** The alert for one rule's matches in one run (message attribute `kind=detection`). */
 import { chatbotNotification } from "../alerts/chatbot.js";
-import { fitSubject } from "../alerts/email.js";
+import { bulleted, fitSubject } from "../alerts/email.js";
 import type { InsightsEvent } from "../jumpcloud/types.js";
 import type { AlertMessage } from "../service/notifier.js";
+import { clean, MAX_LINE, MAX_NAME, MAX_PARAGRAPH } from "../shared/output-safety.js";
 import type { CompiledRule, DetectionMatch } from "./types.js";
 
 const SHOWN = 20;
 
-/** A field as short text, or undefined when it is absent, empty or not a scalar (events are read as they come). */
+/**
+ * A field as one clean line of at most 256 characters, or undefined when it is absent, empty or not a
+ * scalar (events are read as they come; usernames and user agents are whatever an attacker typed).
+ */
 function text(value: unknown): string | undefined {
-  if (typeof value === "string") return value.trim() === "" ? undefined : value;
+  if (typeof value === "string") return value.trim() === "" ? undefined : clean(value, MAX_NAME);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return undefined;
 }
@@ -37,6 +41,16 @@ export function describeEvent(event: InsightsEvent): string {
   } from ${text(event.client_ip) ?? "unknown"}`;
 }
 
+/** A match's group (`client_ip=…`) as one clean line. */
+export function describeGroup(group: Record<string, string>): string {
+  return clean(
+    Object.entries(group)
+      .map(([k, v]) => `${clean(k, 64)}=${clean(v, MAX_NAME)}`)
+      .join(", "),
+    MAX_LINE,
+  );
+}
+
 /** One message for every match of one rule in a run. */
 export function detectionAlert(
   rule: CompiledRule,
@@ -49,27 +63,23 @@ export function detectionAlert(
     `[JumpCloud detection ${rule.level.toUpperCase()}] ${rule.title} (${events.length} event${events.length === 1 ? "" : "s"})`,
   );
   const lines = [
-    `${rule.title} (${rule.level}) matched ${events.length} event(s) in organization ${orgId}.`,
-    rule.description,
+    `${clean(rule.title)} (${clean(rule.level)}) matched ${events.length} event(s) in organization ${clean(orgId)}.`,
+    clean(rule.description, MAX_PARAGRAPH),
     ...(groups.length
       ? [
           "",
-          `Groups: ${groups
-            .map((g) =>
-              Object.entries(g)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(", "),
-            )
-            .join("; ")}`,
+          `Groups: ${groups.slice(0, SHOWN).map(describeGroup).join("; ")}${groups.length > SHOWN ? ` … and ${groups.length - SHOWN} more` : ""}`,
         ]
       : []),
     "",
     "Events:",
-    ...events.slice(0, SHOWN).map((e) => `  - ${describeEvent(e)}`),
-    ...(events.length > SHOWN ? [`  … and ${events.length - SHOWN} more`] : []),
+    ...bulleted(events.map(describeEvent), SHOWN, "in Directory Insights"),
     "",
-    `False positives: ${rule.falsepositives.join("; ") || "none listed"}`,
-    `Rule ${rule.id} (${rule.source})${rule.tags.length ? ` · ${rule.tags.join(", ")}` : ""}`,
+    clean(`False positives: ${rule.falsepositives.join("; ") || "none listed"}`, MAX_PARAGRAPH),
+    clean(
+      `Rule ${rule.id} (${rule.source})${rule.tags.length ? ` · ${rule.tags.join(", ")}` : ""}`,
+      MAX_PARAGRAPH,
+    ),
   ];
   return {
     subject,
@@ -79,6 +89,7 @@ export function detectionAlert(
       description: [
         `*${rule.level}* · ${events.length} event(s)`,
         ...events.slice(0, 10).map((e) => `• ${describeEvent(e)}`),
+        ...(events.length > 10 ? [`… and ${events.length - 10} more (in Directory Insights)`] : []),
       ].join("\n"),
       nextSteps: [rule.description],
       keywords: [rule.level, ...rule.tags.slice(0, 4)],
@@ -98,7 +109,7 @@ export function detectionAlert(
 export function silenceAlert(orgId: string, hours: number, lastEventAt: string | undefined): AlertMessage {
   const since = lastEventAt ? `since ${lastEventAt}` : "at all since detection started";
   const body = [
-    `Directory Insights has recorded no events for organization ${orgId} ${since} (more than ${hours} h).`,
+    `Directory Insights has recorded no events for organization ${clean(orgId)} ${clean(since)} (more than ${hours} h).`,
     "Either the directory is idle, or the audit log is not arriving: check that Directory Insights is enabled (control 5.1) and that events appear in Reports → Directory Insights.",
     "You will not be alerted again until events arrive and stop again.",
   ].join("\n");

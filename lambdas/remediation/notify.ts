@@ -1,8 +1,9 @@
 /** The message remediation sends: who, why, what changed, and each control's status before → after. */
 import { chatbotNotification } from "../alerts/chatbot.js";
-import { fitSubject } from "../alerts/email.js";
+import { bulleted, fitSubject } from "../alerts/email.js";
 import { controlById } from "../controls/registry.js";
 import type { AlertMessage } from "../service/notifier.js";
+import { clean, MAX_NAME, MAX_PARAGRAPH } from "../shared/output-safety.js";
 import { planActions, type RemediationPlan } from "./record.js";
 
 /** One message for an applied or rolled-back plan. */
@@ -18,13 +19,15 @@ export function remediationAlert(plan: RemediationPlan, phase: "applied" | "roll
     `[JumpCloud remediation ${phase}] ${plan.controls.map((c) => c.controlId).join(", ")} by ${record?.by ?? plan.requestedBy}`,
   );
   const body = [
-    `Remediation plan ${plan.planId} was ${phase} for organization ${plan.orgId}.`,
-    `Who: ${record?.by ?? plan.requestedBy}. Why: ${record?.reason ?? plan.reason ?? "(no reason given)"}.`,
+    `Remediation plan ${clean(plan.planId)} was ${phase} for organization ${clean(plan.orgId)}.`,
+    // Who and why come from a request (or a stored file): one clean line each, never mrkdwn or a new line.
+    `Who: ${clean(record?.by ?? plan.requestedBy, MAX_NAME)}. Why: ${clean(record?.reason ?? plan.reason ?? "(no reason given)", MAX_PARAGRAPH)}.`,
     "",
     `${phase === "applied" ? "What changed" : "What was restored"}:`,
-    ...changes.map((c) => `  - ${c}`),
+    // Up to 100 changes, each one clean line (the plan record lists every one): the alert stays small.
+    ...bulleted(changes, 100, "see the plan record"),
     "",
-    `Controls: ${statuses.join("; ")}`,
+    clean(`Controls: ${statuses.join("; ")}`, MAX_PARAGRAPH),
   ].join("\n");
   const first = plan.controls[0];
   return {
