@@ -1,7 +1,7 @@
 /** `jc-audit detect --since 24h`: the Sigma rules over recent Directory Insights events, printed. */
 import { fileURLToPath } from "node:url";
 import pc from "picocolors";
-import { describeEvent } from "../lambdas/detections/alerts.js";
+import { describeEvent, describeGroup } from "../lambdas/detections/alerts.js";
 import { detect, loadRules } from "../lambdas/detections/engine/index.js";
 import { readRuleFiles } from "../lambdas/detections/rule-files.js";
 import type { DetectionMatch } from "../lambdas/detections/types.js";
@@ -9,6 +9,7 @@ import { resolveOrgId } from "../lambdas/engine/run.js";
 import { JumpCloudConfigError, JumpCloudError } from "../lambdas/jumpcloud/errors.js";
 import { isJumpCloudRegion } from "../lambdas/jumpcloud/regions.js";
 import type { InsightsEvent } from "../lambdas/jumpcloud/types.js";
+import { clean, MAX_PARAGRAPH, maskSecrets, safeJson } from "../lambdas/shared/output-safety.js";
 import { withClient } from "./connection.js";
 import { EXIT, UsageError } from "./errors.js";
 import type { CommandIo } from "./run-command.js";
@@ -71,7 +72,7 @@ export async function detectCommand(flags: DetectFlags, io: CommandIo): Promise<
       const matches = detect(rules, events);
       if (flags.format === "json") {
         io.stdout.write(
-          `${JSON.stringify({ orgId, since: flags.since, events: events.length, rules: rules.length, matches: matches.map(toJson) }, null, 2)}\n`,
+          `${safeJson({ orgId, since: flags.since, events: events.length, rules: rules.length, matches: matches.map(toJson) }, 2)}\n`,
         );
       } else
         io.stdout.write(
@@ -81,24 +82,25 @@ export async function detectCommand(flags: DetectFlags, io: CommandIo): Promise<
     });
   } catch (error) {
     if (error instanceof UsageError || error instanceof JumpCloudConfigError) {
-      io.stderr.write(`jc-audit: ${error.message}\n`);
+      io.stderr.write(`jc-audit: ${clean(error.message, MAX_PARAGRAPH)}\n`);
       return EXIT.usage;
     }
     if (error instanceof JumpCloudError) {
-      io.stderr.write(`jc-audit: ${error.message}\n`);
+      io.stderr.write(`jc-audit: ${clean(error.message, MAX_PARAGRAPH)}\n`);
       return EXIT.error;
     }
     throw error;
   }
 }
 
+/** A match as printed by `--format json`: whole events, with secret-looking values masked (a RADIUS `sharedSecret` change, say). */
 function toJson(match: DetectionMatch) {
   return {
     ruleId: match.rule.id,
     title: match.rule.title,
     level: match.rule.level,
     ...(match.group ? { group: match.group } : {}),
-    events: match.events,
+    events: match.events.map((event) => maskSecrets(event)),
   };
 }
 
@@ -110,7 +112,7 @@ function renderMatches(
   const c = pc.createColors(color);
   const lines = [
     c.bold(
-      `Detections · organization ${run.orgId} · last ${run.since} · ${run.events} events · ${run.rules} rules`,
+      `Detections · organization ${clean(run.orgId)} · last ${clean(run.since)} · ${run.events} events · ${run.rules} rules`,
     ),
     "",
   ];
@@ -120,19 +122,14 @@ function renderMatches(
     const rule = group[0]?.rule;
     if (!rule) continue;
     const events = group.flatMap((m) => m.events);
-    const level = ["high", "critical"].includes(rule.level)
-      ? c.red(rule.level.toUpperCase())
-      : c.yellow(rule.level.toUpperCase());
+    // Rule files may be anyone's (--rules) and group values are event fields: all of it is cleaned.
+    const levelText = clean(rule.level, 16).toUpperCase();
+    const level = ["high", "critical"].includes(rule.level) ? c.red(levelText) : c.yellow(levelText);
+    const groups = group.filter((m) => m.group).map((m) => describeGroup(m.group ?? {}));
     lines.push(
-      `${level.padEnd(8)} ${c.bold(rule.title)} · ${events.length} event(s)${
-        group.some((m) => m.group)
-          ? ` · ${group
-              .map((m) =>
-                Object.entries(m.group ?? {})
-                  .map(([k, v]) => `${k}=${v}`)
-                  .join(","),
-              )
-              .join("; ")}`
+      `${level.padEnd(8)} ${c.bold(clean(rule.title))} · ${events.length} event(s)${
+        groups.length
+          ? ` · ${groups.slice(0, 5).join("; ")}${groups.length > 5 ? ` … and ${groups.length - 5} more` : ""}`
           : ""
       }`,
     );
