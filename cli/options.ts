@@ -5,7 +5,11 @@ import { z } from "zod";
 import { controlById } from "../lambdas/controls/registry.js";
 import type { Level } from "../lambdas/controls/types.js";
 import type { Plan } from "../lambdas/engine/evaluate.js";
-import type { RiskException } from "../lambdas/engine/exceptions.js";
+import {
+  DEFAULT_MAX_EXCEPTION_DAYS,
+  MAX_EXCEPTION_DAYS_CEILING,
+  type RiskException,
+} from "../lambdas/engine/exceptions.js";
 import { parseExceptions } from "../lambdas/engine/exceptions-file.js";
 import type { ThresholdOverrides } from "../lambdas/engine/thresholds.js";
 import { isJumpCloudRegion, type JumpCloudRegion } from "../lambdas/jumpcloud/regions.js";
@@ -22,6 +26,7 @@ export interface RunFlags {
   out: string;
   format: string;
   exceptions?: string;
+  maxExceptionDays?: string;
   thresholds?: string;
   plan?: string;
   demo?: boolean;
@@ -39,6 +44,8 @@ export interface RunOptions {
   out: string;
   format: "table" | "json";
   exceptions: RiskException[];
+  /** Latest expiry accepted for an exception, in days ahead. */
+  maxExceptionDays: number;
   thresholds: ThresholdOverrides;
   plan?: Plan;
   demo: boolean;
@@ -83,6 +90,13 @@ export function parseRunFlags(flags: RunFlags): RunOptions {
   }
   if (flags.orgId !== undefined && !/^[0-9a-f]{24}$/i.test(flags.orgId))
     throw new UsageError(`--org-id must be 24 hexadecimal characters, got "${flags.orgId}"`);
+  const days = flags.maxExceptionDays ?? String(DEFAULT_MAX_EXCEPTION_DAYS);
+  if (!/^\d{1,4}$/.test(days) || Number(days) < 1 || Number(days) > MAX_EXCEPTION_DAYS_CEILING) {
+    throw new UsageError(
+      `--max-exception-days must be a whole number of days from 1 to ${MAX_EXCEPTION_DAYS_CEILING}, got "${days}"`,
+    );
+  }
+  const maxExceptionDays = Number(days);
   return {
     ...(controls ? { controls } : {}),
     ...(flags.level ? { level: flags.level as Level } : {}),
@@ -95,6 +109,7 @@ export function parseRunFlags(flags: RunFlags): RunOptions {
     exceptions: flags.exceptions
       ? parseExceptions(readConfig(flags.exceptions, "--exceptions"), flags.exceptions)
       : [],
+    maxExceptionDays,
     thresholds: flags.thresholds
       ? parseThresholds(readConfig(flags.thresholds, "--thresholds"), flags.thresholds)
       : {},

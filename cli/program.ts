@@ -38,6 +38,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     .option("--out <dir>", "findings folder", "./findings")
     .option("--format <format>", "table or json (the run report on stdout)", "table")
     .option("--exceptions <file>", "accepted risks (YAML or JSON) that mute matching failures")
+    .option("--max-exception-days <days>", "latest expiry accepted for an exception, in days ahead", "365")
     .option("--thresholds <file>", 'threshold overrides (YAML or JSON), e.g. {"1.2": {"maxFullAdmins": 4}}')
     .option(
       "--plan <plan>",

@@ -46,6 +46,12 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
     const status = paint[f.status](LABEL[f.status].padEnd(6));
     lines.push(`${status} ${c.bold(f.controlId)} ${f.level} ${c.bold(f.title)}`);
     for (const line of wrap(f.summary, width - 12)) lines.push(`${" ".repeat(12)}${c.dim(line)}`);
+    // A blanket exception is always shown, even when it muted nothing this run.
+    for (const e of report.exceptions.allResources?.filter((a) => a.controlId === f.controlId) ?? []) {
+      const scope = e.check ? `all resources, check ${e.check}` : "all resources";
+      const line = `muted by exception: ${scope} (${e.owner}, until ${e.expires})`;
+      lines.push(`${" ".repeat(12)}${c.cyan(truncate(line, width - 12))}`);
+    }
     const notable = f.results.filter(
       (r) => r.status === "FAIL" || r.status === "ERROR" || r.status === "MANUAL",
     );

@@ -31,6 +31,7 @@ export async function runCommand(options: RunOptions, io: CommandIo): Promise<nu
           ...(options.plan ? { plan: options.plan } : {}),
           thresholds: options.thresholds,
           exceptions: options.exceptions,
+          maxExceptionDays: options.maxExceptionDays,
           ...(options.allResults ? { maxPassResults: Number.POSITIVE_INFINITY } : {}),
         },
       );

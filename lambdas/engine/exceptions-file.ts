@@ -5,18 +5,25 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { EngineError } from "./errors.js";
-import type { RiskException } from "./exceptions.js";
+import { type RiskException, scopeProblem } from "./exceptions.js";
 
-const exceptionSchema = z.strictObject({
-  controlId: z.string().regex(/^[1-5]\.[0-9]$/, "must be a guide control id like 2.1"),
-  /** Resource id, or a pattern over id or name where `*` matches anything (e.g. `svc.*`). */
-  resource: z.string().min(1),
-  /** Limit to one check of the resource (e.g. `ssh-root-login`); all checks when omitted. */
-  check: z.string().min(1).optional(),
-  reason: z.string().min(10, "must say why the risk is accepted (10 characters at least)"),
-  owner: z.string().min(1),
-  expires: z.iso.date("must be a date, YYYY-MM-DD"),
-});
+const exceptionSchema = z
+  .strictObject({
+    controlId: z.string().regex(/^[1-5]\.[0-9]$/, "must be a guide control id like 2.1"),
+    /** Resource id, or a pattern over id or name where `*` matches anything (e.g. `svc.*`). */
+    resource: z.string().min(1),
+    /** Required (true, with resource `*`) to mute every resource of the control. */
+    allResources: z.boolean().optional(),
+    /** Limit to one check of the resource (e.g. `ssh-root-login`); all checks when omitted. */
+    check: z.string().min(1).optional(),
+    reason: z.string().min(10, "must say why the risk is accepted (10 characters at least)"),
+    owner: z.string().min(1),
+    expires: z.iso.date("must be a date, YYYY-MM-DD"),
+  })
+  .superRefine((exception, context) => {
+    const problem = scopeProblem(exception);
+    if (problem) context.addIssue({ code: "custom", path: ["resource"], message: problem });
+  });
 
 const fileSchema = z.strictObject({ exceptions: z.array(exceptionSchema) });
 

@@ -69,8 +69,23 @@ export interface RunReport {
   exceptions: {
     applied: number;
     expired: { controlId: string; resource: string; owner: string; expires: string }[];
+    /** The expiry limit of the run: exceptions may run at most this many days ahead. */
+    maxDays?: number;
+    /** Active exceptions that mute every resource of a control (`allResources: true`) and how many results they muted. */
+    allResources?: AllResourcesException[];
   };
   api: { requests: number; retries: number };
+}
+
+/** An active exception muting every resource of a control, as reported by a run. */
+export interface AllResourcesException {
+  controlId: string;
+  check?: string;
+  reason: string;
+  owner: string;
+  expires: string;
+  /** Failing results it turned MUTED in this run. */
+  muted: number;
 }
 
 /**

@@ -11,8 +11,16 @@ import type { FindingsStore } from "../store/findings-store.js";
 import { complianceOf } from "./compliance.js";
 import { EngineError } from "./errors.js";
 import { evaluateControl, insightsRetentionDays, type Plan, planHas, planName } from "./evaluate.js";
-import { applyExceptions, expiredExceptions, type RiskException } from "./exceptions.js";
 import {
+  allResourcesExceptions,
+  applyExceptions,
+  checkExceptions,
+  DEFAULT_MAX_EXCEPTION_DAYS,
+  expiredExceptions,
+  type RiskException,
+} from "./exceptions.js";
+import {
+  type AllResourcesException,
   type ControlFinding,
   type Recovery,
   type Regression,
@@ -50,6 +58,8 @@ export interface AuditOptions {
   readonly plan?: Plan;
   readonly thresholds?: ThresholdOverrides;
   readonly exceptions?: readonly RiskException[];
+  /** Latest expiry accepted for an exception, in days after the run's day (1–3650). @default 365 */
+  readonly maxExceptionDays?: number;
   /**
    * Passing results kept per control in stored findings (all failing and manual ones are always kept;
    * `counts` covers everything). Regressions are computed before trimming. @default 1000
@@ -86,6 +96,10 @@ export async function runAudit(deps: AuditDependencies, options: AuditOptions = 
   for (const id of Object.keys(options.thresholds ?? {})) selectControls({ controls: [id] });
   const thresholds = new Map(controls.map((c) => [c.id, resolveThresholds(c, options.thresholds?.[c.id])]));
   const startedAt = clock();
+  const exceptions = options.exceptions ?? [];
+  const maxExceptionDays = options.maxExceptionDays ?? DEFAULT_MAX_EXCEPTION_DAYS;
+  // Before the first request: a blanket or far-off exception is refused, not discovered in a report.
+  checkExceptions(exceptions, startedAt, maxExceptionDays);
   const runId = `${startedAt
     .toISOString()
     .replace(/[-:]/g, "")
@@ -124,8 +138,8 @@ export async function runAudit(deps: AuditDependencies, options: AuditOptions = 
   }
 
   const now = clock();
-  const exceptions = options.exceptions ?? [];
   let applied = 0;
+  const allResources: AllResourcesException[] = [];
   const findings: ControlFinding[] = [];
   const regressions: Regression[] = [];
   const recoveries: Recovery[] = [];
@@ -138,6 +152,16 @@ export async function runAudit(deps: AuditDependencies, options: AuditOptions = 
     });
     const muted = applyExceptions(evaluated, exceptions, now);
     applied += muted.applied;
+    for (const e of allResourcesExceptions(exceptions, control.id, now)) {
+      allResources.push({
+        controlId: e.controlId,
+        ...(e.check ? { check: e.check } : {}),
+        reason: e.reason,
+        owner: e.owner,
+        expires: e.expires,
+        muted: muted.mutedBy.get(e) ?? 0,
+      });
+    }
     const previous = await deps.store?.getLatestEvaluated(orgId, control.id);
     const changes = compareFindings(previous, muted.finding);
     regressions.push(...changes.regressions);
@@ -176,6 +200,8 @@ export async function runAudit(deps: AuditDependencies, options: AuditOptions = 
         owner: e.owner,
         expires: e.expires,
       })),
+      maxDays: maxExceptionDays,
+      allResources,
     },
     api: { requests: stats.requests, retries: stats.retries },
   };

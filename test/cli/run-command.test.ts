@@ -113,9 +113,11 @@ describe("jc-audit run against any server that speaks the JumpCloud API", () => 
   it("--exceptions mutes an accepted failure (exit 0) and reports expired ones", async () => {
     (sim.scenario.organizations[0]?.admins[1] as Record<string, unknown>).enableMultiFactor = false;
     const file = join(out, "risks.yaml");
+    // Within the default limit of a year ahead (a later expiry is refused).
+    const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
     await writeFile(
       file,
-      `exceptions:\n  - controlId: "1.1"\n    resource: bob.admin@example.com\n    reason: Break-glass account, hardware token in the safe\n    owner: ciso@example.com\n    expires: "2999-01-01"\n  - controlId: "2.1"\n    resource: "svc.*"\n    reason: Old exception that has lapsed\n    owner: it@example.com\n    expires: "2020-01-01"\n`,
+      `exceptions:\n  - controlId: "1.1"\n    resource: bob.admin@example.com\n    reason: Break-glass account, hardware token in the safe\n    owner: ciso@example.com\n    expires: "${expires}"\n  - controlId: "2.1"\n    resource: "svc.*"\n    reason: Old exception that has lapsed\n    owner: it@example.com\n    expires: "2020-01-01"\n`,
     );
     const { code, stdout } = await runCli(
       ["run", "--controls", "1.1", "--exceptions", file, ...target()],
