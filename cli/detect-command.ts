@@ -38,7 +38,7 @@ export function parseSince(text: string): number {
   return ms;
 }
 
-/** Runs the rules once; exit 0 without matches, 1 with matches, 2 for bad input, 3 when JumpCloud refuses. */
+/** Runs the rules once; exit 0 without matches, 1 with matches, 2 for bad input, 3 when JumpCloud refuses or an event was not evaluated. */
 export async function detectCommand(flags: DetectFlags, io: CommandIo): Promise<number> {
   try {
     const sinceMs = parseSince(flags.since);
@@ -69,15 +69,17 @@ export async function detectCommand(flags: DetectFlags, io: CommandIo): Promise<
       })) {
         events.push(event);
       }
-      const matches = detect(rules, events);
+      // Events the rules could not evaluate (too deep, over budget) are listed and make the exit 3.
+      const { matches, problems } = detect(rules, events);
       if (flags.format === "json") {
         io.stdout.write(
-          `${safeJson({ orgId, since: flags.since, events: events.length, rules: rules.length, matches: matches.map(toJson) }, 2)}\n`,
+          `${safeJson({ orgId, since: flags.since, events: events.length, rules: rules.length, matches: matches.map(toJson), problems }, 2)}\n`,
         );
       } else
         io.stdout.write(
-          `${renderMatches(matches, { orgId, since: flags.since, events: events.length, rules: rules.length }, io.stdout.isTTY === true)}\n`,
+          `${renderMatches(matches, { orgId, since: flags.since, events: events.length, rules: rules.length }, io.stdout.isTTY === true)}\n${problems.map((p) => `ERROR    ${clean(p.message, MAX_PARAGRAPH)}\n`).join("")}`,
         );
+      if (problems.length > 0) return EXIT.error;
       return matches.length > 0 ? EXIT.failed : EXIT.ok;
     });
   } catch (error) {

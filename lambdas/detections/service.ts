@@ -3,17 +3,21 @@
  * now, evaluate the rules, publish one message per rule, then advance the checkpoint. Each match is
  * marked as alerted right after its message is published, so a failed publish is retried on the next
  * run without repeating what was sent; events seen in the overlap are skipped by id. Nothing is lost
- * and nothing is alerted twice.
+ * and nothing is alerted twice. A fresh event the rules could not evaluate (nested too deep, or over
+ * the matching budget) is logged and alerted once ("events not evaluated"), never taken as "no match".
  */
+
+import { chatbotNotification } from "../alerts/chatbot.js";
+import { fitSubject } from "../alerts/email.js";
 import { resolveOrgId } from "../engine/run.js";
 import type { JumpCloudClient } from "../jumpcloud/client.js";
 import type { InsightsEvent } from "../jumpcloud/types.js";
-import type { Notifier } from "../service/notifier.js";
+import type { AlertMessage, Notifier } from "../service/notifier.js";
 import type { StateStore } from "../service/state-store.js";
 import type { Logger } from "../shared/logger.js";
 import { detectionAlert, silenceAlert } from "./alerts.js";
 import { detect } from "./engine/index.js";
-import type { CompiledRule, DetectionMatch, SigmaLevel } from "./types.js";
+import type { CompiledRule, DetectionMatch, DetectionProblem, SigmaLevel } from "./types.js";
 
 /** What a detection run needs. */
 export interface DetectionDependencies {
@@ -57,6 +61,8 @@ export interface DetectionOutcome {
   events: number;
   fresh: number;
   matches: number;
+  /** Fresh events that some rules could not evaluate (alerted once). */
+  unevaluated: number;
   published: number;
 }
 
@@ -102,7 +108,20 @@ export async function runDetection(deps: DetectionDependencies): Promise<Detecti
   const freshIds = new Set(fresh.map((e) => e.id));
   const byRule = new Map<CompiledRule, DetectionMatch[]>();
   const minRank = LEVELS.indexOf(deps.settings.minLevel ?? "low");
-  for (const match of detect(deps.rules, events)) {
+  const result = detect(deps.rules, events);
+  for (const problem of result.problems) {
+    // Ids and rule ids only: the event's fields are attacker-writable and stay out of logs.
+    deps.logger.warn("Event not evaluated by every rule", {
+      code: problem.code,
+      eventId: problem.eventId,
+      ruleIds: problem.ruleIds,
+    });
+  }
+  const unevaluatedKey = (problem: DetectionProblem) => `unevaluated|${events[problem.index]?.id ?? ""}`;
+  const unevaluated = result.problems.filter(
+    (problem) => freshIds.has(events[problem.index]?.id ?? "") && !alerted[unevaluatedKey(problem)],
+  );
+  for (const match of result.matches) {
     if (LEVELS.indexOf(match.rule.level) < minRank) continue;
     if (!match.events.some((e) => freshIds.has(e.id))) continue;
     const matchKey = keyOf(match);
@@ -110,6 +129,17 @@ export async function runDetection(deps: DetectionDependencies): Promise<Detecti
     byRule.set(match.rule, [...(byRule.get(match.rule) ?? []), match]);
   }
   let published = 0;
+  if (unevaluated.length > 0) {
+    // Recorded like a match, so a retried run does not repeat it.
+    await deps.notifier.publish(unevaluatedAlert(orgId, unevaluated));
+    published += 1;
+    for (const problem of unevaluated) {
+      const at = events[problem.index]?.timestamp as unknown;
+      alerted[unevaluatedKey(problem)] =
+        typeof at === "string" && Number.isFinite(Date.parse(at)) ? at : now.toISOString();
+    }
+    await deps.state.putJson(key, checkpoint());
+  }
   for (const [rule, matches] of byRule) {
     await deps.notifier.publish(detectionAlert(rule, matches, orgId));
     published += 1;
@@ -134,7 +164,10 @@ export async function runDetection(deps: DetectionDependencies): Promise<Detecti
   const prunedBefore = now.getTime() - 86_400_000 - overlap;
   await deps.state.putJson(key, {
     until: now.toISOString(),
-    seenIds: events.filter((e) => Date.parse(e.timestamp) >= overlapStart).map((e) => e.id),
+    // Only string ids can be recognized on the next run (anything else is not an id JumpCloud writes).
+    seenIds: events
+      .filter((e) => typeof e.id === "string" && Date.parse(e.timestamp) >= overlapStart)
+      .map((e) => e.id),
     alerted: Object.fromEntries(Object.entries(alerted).filter(([, at]) => Date.parse(at) >= prunedBefore)),
     ...(lastEventAt ? { lastEventAt } : {}),
     ...(silenceAlerted ? { silenceAlerted: true } : {}),
@@ -146,6 +179,7 @@ export async function runDetection(deps: DetectionDependencies): Promise<Detecti
     events: events.length,
     fresh: fresh.length,
     matches: [...byRule.values()].flat().length,
+    unevaluated: unevaluated.length,
     published,
   };
   deps.logger.info("Detection run finished", { ...outcome });
@@ -171,4 +205,34 @@ function newest(events: readonly InsightsEvent[]): string {
       .sort()
       .at(-1) ?? ""
   );
+}
+
+const LISTED = 20;
+
+/** The alert for fresh events the rules could not evaluate: their ids, the cause and the rules, nothing else. */
+export function unevaluatedAlert(orgId: string, problems: readonly DetectionProblem[]): AlertMessage {
+  const lines = problems.slice(0, LISTED).map((problem) => `  - ${problem.message}`);
+  if (problems.length > LISTED) lines.push(`  … and ${problems.length - LISTED} more`);
+  const body = [
+    `${problems.length} Directory Insights event(s) in organization ${orgId} were not evaluated by every detection rule.`,
+    "An event nested too deep is refused; a rule that runs out of its matching budget on an event has not evaluated it. Such an event may hide an attack: look it up by id in Directory Insights.",
+    "",
+    ...lines,
+  ].join("\n");
+  return {
+    subject: fitSubject(`[JumpCloud detection] ${problems.length} event(s) not evaluated`),
+    email: body,
+    chatbot: chatbotNotification({
+      title: ":warning: JumpCloud detection: events not evaluated",
+      description: body,
+      nextSteps: ["Look the events up by id in Reports → Directory Insights"],
+      keywords: ["5.2", "not-evaluated"],
+      threadId: `jumpcloud-${orgId}-detection-unevaluated`,
+      summary: `${problems.length} event(s) not evaluated`,
+      eventType: "jumpcloud-detection-unevaluated",
+      relatedResources: problems.slice(0, LISTED).map((problem) => problem.eventId),
+      context: { orgId },
+    }),
+    attributes: { controlId: "5.2", severity: "high", level: "L1", kind: "detection", orgId },
+  };
 }

@@ -74,7 +74,7 @@ describe("the rules on real, odd data", () => {
           const path = options[pick % options.length] as string[];
           const odd = mutate(event, path, value);
           for (const rule of eventRules) expect(typeof rule.matches(odd)).toBe("boolean");
-          expect(() => detect(rules, [event, odd, odd])).not.toThrow();
+          expect(() => detect(rules, [event, odd, odd]).matches).not.toThrow();
         },
       ),
       { numRuns: 300 },
@@ -86,15 +86,15 @@ describe("the rules on real, odd data", () => {
       fc.property(
         fc.array(fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.object()), { maxLength: 20 }),
         (batch) => {
-          expect(() => detect(rules, batch as unknown as InsightsEvent[])).not.toThrow();
+          expect(() => detect(rules, batch as unknown as InsightsEvent[]).matches).not.toThrow();
         },
       ),
       { numRuns: 200 },
     );
     const real = positives[0] as InsightsEvent;
     const batch = [null, 42, "event", [], real] as unknown as InsightsEvent[];
-    expect(detect(rules, batch).flatMap((m) => m.events)).toEqual(
-      detect(rules, [real]).flatMap((m) => m.events),
+    expect(detect(rules, batch).matches.flatMap((m) => m.events)).toEqual(
+      detect(rules, [real]).matches.flatMap((m) => m.events),
     );
   });
 

@@ -86,7 +86,7 @@ function compiledByTitle(title: string): CompiledRule {
 const chronological = (events: InsightsEvent[]) =>
   [...events].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
 const matchesOf = (rule: CompiledRule, events: InsightsEvent[]) =>
-  detect(allRules(), chronological(events)).filter((m) => m.rule.id === rule.id);
+  detect(allRules(), chronological(events)).matches.filter((m) => m.rule.id === rule.id);
 
 describe("detections/ files", () => {
   it("holds the rule set (one file per rule, ~15+ files)", () => {
@@ -328,7 +328,7 @@ describe("the demo preset", () => {
     .filter((event) => Date.parse(event.timestamp) >= since && Date.parse(event.timestamp) <= now.getTime());
 
   it("triggers the rules the demo is meant to show, over its last 24 hours", () => {
-    const matched = new Set(detect(allRules(), chronological(events)).map((m) => m.rule.title));
+    const matched = new Set(detect(allRules(), chronological(events)).matches.map((m) => m.rule.title));
     expect([...matched]).toEqual(
       expect.arrayContaining([
         "JumpCloud Admin Portal Login Brute Force From One Address",
@@ -361,7 +361,7 @@ describe("the demo preset", () => {
   });
 
   it("reports the failed-admin-login burst from 192.0.2.66", () => {
-    const burst = detect(allRules(), chronological(events)).filter(
+    const burst = detect(allRules(), chronological(events)).matches.filter(
       (m) => m.rule.title === "JumpCloud Admin Portal Login Brute Force From One Address",
     );
     expect(burst.map((m) => m.group)).toEqual([{ client_ip: "192.0.2.66" }]);

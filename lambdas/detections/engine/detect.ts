@@ -28,10 +28,16 @@
  *    time-sorted events. Events whose timestamp does not parse are left out of correlations.
  *    Note that with `lt`/`lte` the window anchored at a group's last event holds few events, so such
  *    conditions fire for any group with sparse activity in the batch.
+ * 3. Problems (see `budget.ts`): an event nested deeper than the limit is refused before any rule reads
+ *    it; a rule that spends its work budget on an event has not evaluated it (nor have the rules after
+ *    it once the event's whole budget is spent). Each such event is one `DetectionProblem` naming it and
+ *    the rules, and the rest of the batch is evaluated as usual. Such an event is not a "no match": the
+ *    callers report it (the detection function logs and alerts it, `jc-audit detect` prints it, exit 3).
  */
 import type { InsightsEvent } from "../../jumpcloud/types.js";
-import type { CompiledRule, DetectionMatch } from "../types.js";
-import { RuleError } from "./errors.js";
+import type { CompiledRule, DetectionMatch, DetectionProblem, DetectionResult } from "../types.js";
+import { EventMeter, LIMITS, printableEventId, withinDepth } from "./budget.js";
+import { BudgetExceededError, EventTooDeepError, RuleError } from "./errors.js";
 import { resolvePath } from "./matcher.js";
 import type {
   CorrelationExtras,
@@ -131,8 +137,43 @@ function correlate(
   return matches;
 }
 
-/** Evaluates event rules on every event, then correlations on the event rules' matches. */
-export function detect(rules: CompiledRule[], events: InsightsEvent[]): DetectionMatch[] {
+/** Budgets for one `detect` call (defaults: `LIMITS`); tests and the bench lower them. */
+export interface DetectOptions {
+  ruleBudget?: number;
+  eventBudget?: number;
+}
+
+const NAMED = 5;
+
+/** `rule "A" (id), rule "B" (id) and 3 more`. */
+function nameRules(rules: readonly EventRule[]): string {
+  const named = rules.slice(0, NAMED).map((rule) => `rule "${rule.title}" (${rule.id})`);
+  const more = rules.length > NAMED ? ` and ${rules.length - NAMED} more` : "";
+  return `${named.join(", ")}${more}`;
+}
+
+function tooDeep(event: InsightsEvent, index: number, rules: readonly EventRule[]): DetectionProblem {
+  const eventId = printableEventId(event);
+  return {
+    code: "EVENT_TOO_DEEP",
+    eventId,
+    index,
+    ruleIds: rules.map((rule) => rule.id),
+    message: `event ${eventId}: nested deeper than ${LIMITS.maxDepth} levels of objects and arrays: refused, not evaluated by any rule (${rules.length})`,
+  };
+}
+
+/** Evaluates event rules on every event, then correlations on the event rules' matches; reports what it could not evaluate. */
+export function detect(
+  rules: CompiledRule[],
+  events: InsightsEvent[],
+  options: DetectOptions = {},
+): DetectionResult {
+  const limits = {
+    maxDepth: LIMITS.maxDepth,
+    ruleBudget: options.ruleBudget ?? LIMITS.ruleBudget,
+    eventBudget: options.eventBudget ?? LIMITS.eventBudget,
+  };
   const eventRules = rules.filter((rule): rule is EventRule => rule.kind === "event");
   const correlations = rules.filter(
     (rule): rule is CorrelationRule & CorrelationExtras => rule.kind === "correlation",
@@ -167,13 +208,51 @@ export function detect(rules: CompiledRule[], events: InsightsEvent[]): Detectio
 
   const matchedBy = new Map<EventRule, InsightsEvent[]>(eventRules.map((rule) => [rule, []]));
   const matches: DetectionMatch[] = [];
-  for (const event of events) {
+  const problems: DetectionProblem[] = [];
+  for (const [position, event] of events.entries()) {
     // Not an event object (a malformed API entry): no rule can be about it.
     if (typeof event !== "object" || event === null || Array.isArray(event)) continue;
-    for (const rule of eventRules) {
-      if (!rule.matches(event)) continue;
+    if (eventRules.length === 0) continue;
+    if (!withinDepth(event, limits.maxDepth)) {
+      problems.push(tooDeep(event, position, eventRules));
+      continue;
+    }
+    const meter = new EventMeter(limits);
+    const skipped: EventRule[] = [];
+    for (const [index, rule] of eventRules.entries()) {
+      if (meter.exhausted) {
+        skipped.push(rule);
+        continue;
+      }
+      meter.startRule();
+      let matched: boolean;
+      try {
+        matched = rule.matches(event, meter);
+      } catch (error) {
+        if (error instanceof BudgetExceededError) {
+          skipped.push(rule);
+          continue;
+        }
+        // Depth is checked above; a rule built by hand may still walk deeper: the same refusal.
+        if (error instanceof EventTooDeepError) {
+          skipped.push(...eventRules.slice(index));
+          break;
+        }
+        throw error;
+      }
+      if (!matched) continue;
       matchedBy.get(rule)?.push(event);
       if (!referenced.has(rule) || generated.has(rule)) matches.push({ rule, events: [event] });
+    }
+    if (skipped.length > 0) {
+      const eventId = printableEventId(event);
+      problems.push({
+        code: "EVENT_BUDGET_EXCEEDED",
+        eventId,
+        index: position,
+        ruleIds: skipped.map((rule) => rule.id),
+        message: `event ${eventId}: matching budget exhausted (${limits.ruleBudget.toLocaleString("en-US")} work units per rule, ${limits.eventBudget.toLocaleString("en-US")} per event; a field too long for the patterns that read it): not evaluated by ${nameRules(skipped)}`,
+      });
     }
   }
 
@@ -186,5 +265,5 @@ export function detect(rules: CompiledRule[], events: InsightsEvent[]): Detectio
     const matched = events.filter((event) => seen.has(event));
     matches.push(...correlate(correlation, matched));
   }
-  return matches;
+  return { matches, problems };
 }

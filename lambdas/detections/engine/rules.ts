@@ -5,10 +5,11 @@
  * document is a detection rule. Everything this engine cannot evaluate faithfully is rejected here, at
  * load time, with a `RuleError` naming the file, the rule and the problem.
  */
-import { parseAllDocuments } from "yaml";
+import { isCollection, isPair, parseAllDocuments } from "yaml";
 import { z } from "zod";
 import type { InsightsEvent } from "../../jumpcloud/types.js";
-import type { CompiledRule, RuleMeta } from "../types.js";
+import type { CompiledRule, EventBudget, RuleMeta } from "../types.js";
+import { freshMeter, LIMITS, withinDepth } from "./budget.js";
 import { ConditionSyntaxError, evaluateCondition, isValidIdentifier, parseCondition } from "./condition.js";
 import { RuleError } from "./errors.js";
 import {
@@ -191,12 +192,12 @@ function compileDetectionRule(
     throw error;
   }
 
-  const evaluate = (view: Record<string, unknown>): boolean => {
+  const evaluate = (view: Record<string, unknown>, budget: EventBudget): boolean => {
     const memo = new Map<string, boolean>();
     return evaluateCondition(tree, (name) => {
       let value = memo.get(name);
       if (value === undefined) {
-        value = predicates.get(name)?.(view) ?? false;
+        value = predicates.get(name)?.(view, budget) ?? false;
         memo.set(name, value);
       }
       return value;
@@ -210,10 +211,13 @@ function compileDetectionRule(
   const rule: EventRule & EventRuleExtras = {
     ...meta(parsed, source),
     kind: "event",
-    matches(event: InsightsEvent): boolean {
+    matches(event: InsightsEvent, budget?: EventBudget): boolean {
       // Events come from an API: anything but an object is an event this rule cannot be about.
       if (typeof event !== "object" || event === null || Array.isArray(event)) return false;
-      return perChange ? perChangeViews(event).some(evaluate) : evaluate(event);
+      const meter = budget ?? freshMeter();
+      return perChange
+        ? perChangeViews(event, meter).some((view) => evaluate(view, meter))
+        : evaluate(event, meter);
     },
   };
   if (parsed.name) rule.name = parsed.name;
@@ -313,6 +317,39 @@ function resolveReferences(rules: CompiledRule[], strict: boolean): void {
   }
 }
 
+const TOO_DEEP = `nested deeper than ${LIMITS.maxDepth} levels of maps and lists`;
+
+/**
+ * The nesting of a YAML syntax tree as plain arrays (one per map or list), built iteratively so that
+ * `withinDepth` can measure it without recursion. Scalars and aliases are leaves.
+ */
+function yamlShape(root: unknown): unknown {
+  const shapeOf = new Map<unknown, unknown[]>();
+  const stack: unknown[] = [];
+  const shape = (node: unknown): unknown => {
+    if (!isCollection(node)) return 0;
+    let entry = shapeOf.get(node);
+    if (!entry) {
+      entry = [];
+      shapeOf.set(node, entry);
+      stack.push(node);
+    }
+    return entry;
+  };
+  const top = shape(root);
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!isCollection(node)) continue;
+    const entry = shapeOf.get(node) as unknown[];
+    // A map's pairs are not levels of their own: keys and values sit one level below the map.
+    for (const item of node.items) {
+      if (isPair(item)) entry.push(shape(item.key), shape(item.value));
+      else entry.push(shape(item));
+    }
+  }
+  return top;
+}
+
 /**
  * Parses and compiles every YAML document of one rule file. References from correlation rules to rules of
  * the same file are resolved to ids; the others are left for `loadRules`, which checks them all.
@@ -326,10 +363,25 @@ export function parseRules(yamlText: string, source: string): CompiledRule[] {
   documents.forEach((document, index) => {
     const where = documents.length > 1 ? ` (document ${index + 1})` : "";
     const firstError = document.errors[0];
+    if (firstError?.code === "RESOURCE_EXHAUSTION") {
+      // The YAML parser ran out of stack: only a document nested far too deep does that.
+      throw new RuleError(`${source}${where}: ${TOO_DEEP} (the YAML parser gave up)`, source);
+    }
     if (firstError) {
       throw new RuleError(`${source}${where}: invalid YAML: ${firstError.message}`, source);
     }
-    const doc: unknown = document.toJS();
+    // Measured on the syntax tree before `toJS`, whose walk is recursive; again after, for aliases.
+    if (!withinDepth(yamlShape(document.contents), LIMITS.maxDepth)) {
+      throw new RuleError(`${source}${where}: ${TOO_DEEP}`, source);
+    }
+    let doc: unknown;
+    try {
+      doc = document.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // e.g. aliases expanding past maxAliasCount ("billion laughs").
+      throw new RuleError(`${source}${where}: invalid YAML: ${(error as Error).message}`, source);
+    }
+    if (!withinDepth(doc, LIMITS.maxDepth)) throw new RuleError(`${source}${where}: ${TOO_DEEP}`, source);
     if (doc === null || doc === undefined) return; // empty document, e.g. a trailing `---`
     if (typeof doc !== "object" || Array.isArray(doc)) {
       throw new RuleError(`${source}${where}: a rule document must be a YAML map`, source);

@@ -53,7 +53,7 @@ describe("one change at a time", () => {
 
   it("matches once per event, however many of its changes match", () => {
     const twice = update(change(DI, true, false), change(`${DI}.premium`, true, false));
-    const matches = detect([diOff], [twice]);
+    const matches = detect([diOff], [twice]).matches;
     expect(matches).toHaveLength(1);
     expect(matches[0]?.events).toEqual([twice]);
   });
@@ -94,7 +94,7 @@ describe("one change at a time", () => {
     const rule = compile({ selection: { event_type: "organization_update" }, condition: "selection" });
     expect(rule.perChange).toBeUndefined();
     expect(diOff.perChange).toBe(true);
-    expect(detect([rule], [update(change("a", 1, 2), change("b", 3, 4))])).toHaveLength(1);
+    expect(detect([rule], [update(change("a", 1, 2), change("b", 3, 4))]).matches).toHaveLength(1);
   });
 
   it("without a non-empty changes list the event is evaluated once, as it is", () => {
@@ -161,9 +161,9 @@ describe("correlations over per-change rules", () => {
         client_ip: "192.0.2.1",
         changes: [change("ips", "", "0.0.0.0/0"), change("ipv4", "", "0.0.0.0/0")],
       }) as InsightsEvent;
-    expect(detect(rules, [broad("1")]).filter((m) => m.rule.kind === "correlation")).toEqual([]);
-    expect(detect(rules, [broad("1"), broad("2")]).filter((m) => m.rule.kind === "correlation")).toHaveLength(
-      1,
-    );
+    expect(detect(rules, [broad("1")]).matches.filter((m) => m.rule.kind === "correlation")).toEqual([]);
+    expect(
+      detect(rules, [broad("1"), broad("2")]).matches.filter((m) => m.rule.kind === "correlation"),
+    ).toHaveLength(1);
   });
 });

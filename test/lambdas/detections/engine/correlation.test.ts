@@ -44,7 +44,7 @@ const ids = (events: InsightsEvent[]) => events.map((e) => e.id);
 describe("event_count correlations", () => {
   it("5 failed admin logins from one IP within 10 minutes → one match for that IP", () => {
     const events = [0, 2, 4, 6, 8].map((m) => failedLogin("192.0.2.66", m));
-    const matches = detect(rules(), events);
+    const matches = detect(rules(), events).matches;
     expect(matches).toHaveLength(1);
     expect(matches[0]?.rule.title).toBe("Admin brute force");
     expect(matches[0]?.group).toEqual({ client_ip: "192.0.2.66" });
@@ -53,30 +53,30 @@ describe("event_count correlations", () => {
 
   it("4 failed logins → no match", () => {
     const events = [0, 1, 2, 3].map((m) => failedLogin("192.0.2.66", m));
-    expect(detect(rules(), events)).toEqual([]);
+    expect(detect(rules(), events).matches).toEqual([]);
   });
 
   it("5 failed logins spread over 11 minutes → no match", () => {
     const events = [0, 2.75, 5.5, 8.25, 11].map((m) => failedLogin("192.0.2.66", m));
-    expect(detect(rules(), events)).toEqual([]);
+    expect(detect(rules(), events).matches).toEqual([]);
   });
 
   it("exactly 10 minutes between first and last still counts (inclusive window)", () => {
     const events = [0, 2.5, 5, 7.5, 10].map((m) => failedLogin("192.0.2.66", m));
-    expect(detect(rules(), events)).toHaveLength(1);
+    expect(detect(rules(), events).matches).toHaveLength(1);
   });
 
   it("only failed logins count", () => {
     const events = [0, 1, 2, 3].map((m) => failedLogin("192.0.2.66", m));
     events.push(event({ success: true, client_ip: "192.0.2.66", timestamp: minutes(4) }));
-    expect(detect(rules(), events)).toEqual([]);
+    expect(detect(rules(), events).matches).toEqual([]);
   });
 
   it("groups IPs independently", () => {
     const a = [0, 1, 2, 3, 4].map((m) => failedLogin("192.0.2.1", m));
     const b = [0, 1, 2, 3].map((m) => failedLogin("192.0.2.2", m + 0.5));
     const c = [5, 6, 7, 8, 9, 10].map((m) => failedLogin("192.0.2.3", m));
-    const matches = detect(rules(), [...a, ...b, ...c].reverse());
+    const matches = detect(rules(), [...a, ...b, ...c].reverse()).matches;
     expect(matches.map((m) => m.group)).toEqual([{ client_ip: "192.0.2.1" }, { client_ip: "192.0.2.3" }]);
     expect(ids(matches[0]?.events ?? [])).toEqual(ids(a));
     expect(ids(matches[1]?.events ?? [])).toEqual(ids(c));
@@ -84,7 +84,7 @@ describe("event_count correlations", () => {
 
   it("does not mix IPs: 3 + 3 from two IPs → none", () => {
     const events = [0, 1, 2].flatMap((m) => [failedLogin("192.0.2.1", m), failedLogin("192.0.2.2", m)]);
-    expect(detect(rules(), events)).toEqual([]);
+    expect(detect(rules(), events).matches).toEqual([]);
   });
 
   it("sorts unordered input by timestamp", () => {
@@ -98,7 +98,7 @@ describe("event_count correlations", () => {
       inOrder[1],
       inOrder[3],
     ].filter((e): e is InsightsEvent => e !== undefined);
-    const matches = detect(rules(), shuffled);
+    const matches = detect(rules(), shuffled).matches;
     expect(matches).toHaveLength(1);
     // Windows anchored at 0 (0..8) and at 2 (2..12) satisfy; at 4 (4..12) only 4 events; 30 is alone.
     expect(ids(matches[0]?.events ?? [])).toEqual(ids(inOrder.slice(0, 6)));
@@ -106,22 +106,22 @@ describe("event_count correlations", () => {
 
   it("lists every event of every satisfying window, once", () => {
     const events = [0, 1, 2, 3, 4, 20, 21, 22, 23, 24, 40].map((m) => failedLogin("192.0.2.66", m));
-    const matches = detect(rules(), events);
+    const matches = detect(rules(), events).matches;
     expect(matches).toHaveLength(1);
     expect(ids(matches[0]?.events ?? [])).toEqual(ids(events.slice(0, 10)));
   });
 
   it("does not emit the base rule separately when generate is false (the default)", () => {
     const events = [0, 1, 2, 3, 4].map((m) => failedLogin("192.0.2.66", m));
-    const matches = detect(rules(), events);
+    const matches = detect(rules(), events).matches;
     expect(matches.map((m) => m.rule.kind)).toEqual(["correlation"]);
-    const explicit = detect(rules({ generate: false }), events);
+    const explicit = detect(rules({ generate: false }), events).matches;
     expect(explicit.map((m) => m.rule.kind)).toEqual(["correlation"]);
   });
 
   it("emits the base rule's own matches too when generate is true", () => {
     const events = [0, 1, 2, 3, 4].map((m) => failedLogin("192.0.2.66", m));
-    const matches = detect(rules({ generate: true }), events);
+    const matches = detect(rules({ generate: true }), events).matches;
     expect(matches.map((m) => m.rule.title)).toEqual([
       ...events.map(() => "Failed admin login"),
       "Admin brute force",
@@ -131,7 +131,7 @@ describe("event_count correlations", () => {
 
   it("accepts generate at the top level of the correlation rule", () => {
     const events = [0, 1, 2, 3, 4].map((m) => failedLogin("192.0.2.66", m));
-    expect(detect(rules({}, { generate: true }), events)).toHaveLength(6);
+    expect(detect(rules({}, { generate: true }), events).matches).toHaveLength(6);
   });
 
   it("an unreferenced rule always emits, in event order", () => {
@@ -145,18 +145,18 @@ describe("event_count correlations", () => {
       event({ id: "2" }),
       event({ event_type: "admin_delete", id: "3" }),
     ];
-    expect(detect(loaded, events).map((m) => m.events.map((e) => e.id))).toEqual([["1"], ["3"]]);
+    expect(detect(loaded, events).matches.map((m) => m.events.map((e) => e.id))).toEqual([["1"], ["3"]]);
   });
 
   it("gt / eq / lt conditions", () => {
     const five = [0, 1, 2, 3, 4].map((m) => failedLogin("192.0.2.66", m));
-    expect(detect(rules({ condition: { gt: 5 } }), five)).toEqual([]);
-    expect(detect(rules({ condition: { gt: 4 } }), five)).toHaveLength(1);
-    expect(detect(rules({ condition: { eq: 5 } }), five)).toHaveLength(1);
-    expect(detect(rules({ condition: { eq: 6 } }), five)).toEqual([]);
+    expect(detect(rules({ condition: { gt: 5 } }), five).matches).toEqual([]);
+    expect(detect(rules({ condition: { gt: 4 } }), five).matches).toHaveLength(1);
+    expect(detect(rules({ condition: { eq: 5 } }), five).matches).toHaveLength(1);
+    expect(detect(rules({ condition: { eq: 6 } }), five).matches).toEqual([]);
     const sparse = [failedLogin("192.0.2.9", 0)];
-    expect(detect(rules({ condition: { lt: 2 } }), sparse)).toHaveLength(1);
-    expect(detect(rules({ condition: { lt: 1 } }), sparse)).toEqual([]);
+    expect(detect(rules({ condition: { lt: 2 } }), sparse).matches).toHaveLength(1);
+    expect(detect(rules({ condition: { lt: 1 } }), sparse).matches).toEqual([]);
   });
 
   it("counts each event once when it matches several base rules", () => {
@@ -170,7 +170,7 @@ describe("event_count correlations", () => {
     });
     const loaded = parseRules(yamlOf(admin, failed, corr), "multi.yml");
     const four = [0, 1, 2, 3].map((m) => failedLogin("192.0.2.66", m));
-    expect(detect(loaded, four)).toEqual([]);
+    expect(detect(loaded, four).matches).toEqual([]);
   });
 
   it("groups by several dotted fields; no group-by means one group", () => {
@@ -183,13 +183,13 @@ describe("event_count correlations", () => {
         timestamp: minutes(m),
       }),
     );
-    expect(detect(byUserAndIp, events)[0]?.group).toEqual({
+    expect(detect(byUserAndIp, events).matches[0]?.group).toEqual({
       "initiated_by.email": "bob@example.com",
       client_ip: "192.0.2.66",
     });
     const mixed = [0, 1, 2, 3, 4].map((m) => failedLogin(`192.0.2.${m}`, m));
-    expect(detect(rules({ "group-by": [] }), mixed)).toMatchObject([{ group: {} }]);
-    expect(detect(rules(), mixed)).toEqual([]);
+    expect(detect(rules({ "group-by": [] }), mixed).matches).toMatchObject([{ group: {} }]);
+    expect(detect(rules(), mixed).matches).toEqual([]);
   });
 
   it("leaves events without the group-by field out instead of pooling them under one empty group", () => {
@@ -203,13 +203,13 @@ describe("event_count correlations", () => {
       noIp(3, { client_ip: [] }),
       noIp(4, { client_ip: "  " }),
     ];
-    expect(detect(rules(), addressless)).toEqual([]);
+    expect(detect(rules(), addressless).matches).toEqual([]);
     // Four failures from one address plus address-less ones: still under the threshold.
     const four = [0, 1, 2, 3].map((m) => failedLogin("192.0.2.66", m));
-    expect(detect(rules(), [...four, ...addressless])).toEqual([]);
+    expect(detect(rules(), [...four, ...addressless]).matches).toEqual([]);
     // Five from one address: one match, listing only that address's events.
     const five = [...four, failedLogin("192.0.2.66", 4)];
-    const matches = detect(rules(), [...addressless, ...five]);
+    const matches = detect(rules(), [...addressless, ...five]).matches;
     expect(matches.map((m) => m.group)).toEqual([{ client_ip: "192.0.2.66" }]);
     expect(ids(matches[0]?.events ?? [])).toEqual(ids(five));
   });
@@ -224,24 +224,24 @@ describe("event_count correlations", () => {
         ...(email ? { initiated_by: { email } } : {}),
       });
     const withEmail = [0, 1, 2, 3].map((m) => login(m, "bob@example.com"));
-    expect(detect(byUserAndIp, [...withEmail, login(4)])).toEqual([]);
-    expect(detect(byUserAndIp, [...withEmail, login(4, "bob@example.com")])).toHaveLength(1);
+    expect(detect(byUserAndIp, [...withEmail, login(4)]).matches).toEqual([]);
+    expect(detect(byUserAndIp, [...withEmail, login(4, "bob@example.com")]).matches).toHaveLength(1);
   });
 
   it("odd group-by values (numbers, lists, objects) group by their text and never throw", () => {
     const odd = [0, 1, 2, 3, 4].map((m) => failedLogin("x", m));
     for (const [i, e] of odd.entries()) e.client_ip = [7, ["192.0.2.1", null], { v: 4 }, true, 7][i] as never;
-    expect(() => detect(rules({ condition: { gte: 1 } }), odd)).not.toThrow();
-    const groups = detect(rules({ condition: { gte: 1 } }), odd).map((m) => m.group?.client_ip);
+    expect(() => detect(rules({ condition: { gte: 1 } }), odd).matches).not.toThrow();
+    const groups = detect(rules({ condition: { gte: 1 } }), odd).matches.map((m) => m.group?.client_ip);
     expect(groups).toEqual(["7", "192.0.2.1", '{"v":4}', "true"]);
   });
 
   it("leaves out events whose timestamp is missing, not a string or not a date", () => {
     const four = [0, 1, 2, 3].map((m) => failedLogin("192.0.2.66", m));
-    expect(detect(rules(), [...four, failedLogin("192.0.2.66", 4)])).toHaveLength(1);
+    expect(detect(rules(), [...four, failedLogin("192.0.2.66", 4)]).matches).toHaveLength(1);
     for (const timestamp of [undefined, 1_740_830_400_000, "yesterday", null]) {
       const odd = { ...failedLogin("192.0.2.66", 4), timestamp } as unknown as InsightsEvent;
-      expect(detect(rules(), [...four, odd])).toEqual([]);
+      expect(detect(rules(), [...four, odd]).matches).toEqual([]);
     }
   });
 
@@ -267,6 +267,6 @@ describe("event_count correlations", () => {
       threshold: 3,
     };
     const three = [0, 1, 2].map((m) => failedLogin("192.0.2.66", m));
-    expect(detect([base, plain], three)).toHaveLength(1);
+    expect(detect([base, plain], three).matches).toHaveLength(1);
   });
 });

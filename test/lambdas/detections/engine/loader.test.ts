@@ -180,10 +180,10 @@ describe("parseRules: rejected rules name the file and the problem", () => {
     );
   });
 
-  it("an invalid regular expression", () => {
+  it("an invalid regular expression, with RE2's reason", () => {
     expectRejected(
-      detectionDoc({ sel: { "event_type|re": "(?i)admin" }, condition: "sel" }),
-      /invalid regular expression/,
+      detectionDoc({ sel: { "event_type|re": "(admin" }, condition: "sel" }),
+      /field 'event_type': invalid regular expression '\(admin' \(RE2 syntax\): .*missing closing \)/,
     );
   });
 
