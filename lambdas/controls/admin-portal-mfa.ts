@@ -9,44 +9,19 @@ import {
   result,
 } from "./types.js";
 import {
+  type Doubt,
   describeReading,
+  doubtOf,
+  fieldsOf,
+  notAnObject,
   preview,
-  type Reading,
   readBoolean,
   readList,
   readObject,
   readString,
   textOf,
+  worstStatusOf,
 } from "./values.js";
-
-/** A value that could not be judged: MANUAL when not reported (a person can look), ERROR when unusable. */
-export interface Unread {
-  status: "MANUAL" | "ERROR";
-  reason: string;
-}
-
-/** Why a reading that is not a value cannot be judged, with the status that says so. */
-export function unread(field: string, reading: Reading<unknown>): Unread {
-  return reading.state === "absent"
-    ? { status: "MANUAL", reason: `${field} not reported` }
-    : { status: "ERROR", reason: `${field} is ${describeReading(reading)}` };
-}
-
-/** ERROR when any doubt is ERROR, otherwise MANUAL. */
-export function worstOf(doubts: readonly Unread[]): "MANUAL" | "ERROR" {
-  return doubts.some((d) => d.status === "ERROR") ? "ERROR" : "MANUAL";
-}
-
-/** Words for a list entry that is not an object (null, text, a number…), for messages. */
-export function notAnObject(raw: unknown): string {
-  return `${preview(raw)} (expected an object)`;
-}
-
-/** A record's fields, or undefined when the entry is not an object (reported, never judged). */
-export function fieldsOf(record: unknown): Readonly<Record<string, unknown>> | undefined {
-  const reading = readObject(record);
-  return reading.state === "value" ? reading.value : undefined;
-}
 
 /** Names an admin for results; `index` names entries without a usable id. */
 export function adminResource(admin: unknown, index: number): { type: string; id: string; name: string } {
@@ -60,10 +35,10 @@ export function adminResource(admin: unknown, index: number): { type: string; id
  * Whether an admin counts: `suspended` true → suspended, false → active. Not reported or of another type →
  * unread: a verdict that holds whether or not the admin is suspended still stands, any other is not given.
  */
-export function adminActivity(fields: Readonly<Record<string, unknown>>): "active" | "suspended" | Unread {
+export function adminActivity(fields: Readonly<Record<string, unknown>>): "active" | "suspended" | Doubt {
   const suspended = readBoolean(fields.suspended);
   if (suspended.state === "value") return suspended.value ? "suspended" : "active";
-  return unread("suspended", suspended);
+  return doubtOf("suspended", suspended, "<field> not reported");
 }
 
 /** The organization as a result resource. */
@@ -132,8 +107,8 @@ function judgeAdmin(admin: unknown, index: number): ResourceResult | undefined {
     ...(enrolled.state === "value" && !enrolled.value ? ["no TOTP enrolled"] : []),
   ];
   const doubts = [
-    ...(required.state === "value" ? [] : [unread("enableMultiFactor", required)]),
-    ...(enrolled.state === "value" ? [] : [unread("totpEnrolled", enrolled)]),
+    ...(required.state === "value" ? [] : [doubtOf("enableMultiFactor", required, "<field> not reported")]),
+    ...(enrolled.state === "value" ? [] : [doubtOf("totpEnrolled", enrolled, "<field> not reported")]),
   ];
   if (problems.length === 0 && doubts.length === 0) {
     // Required and enrolled: compliant whether or not the admin is suspended.
@@ -143,7 +118,7 @@ function judgeAdmin(admin: unknown, index: number): ResourceResult | undefined {
   const base = problems.length
     ? { status: "FAIL" as const, message: [...problems, ...doubts.map((d) => d.reason)].join(", ") }
     : {
-        status: worstOf(doubts),
+        status: worstStatusOf(doubts),
         message: `${doubts.map((d) => d.reason).join(", ")}; check this admin in Admins`,
       };
   if (activity === "active")
@@ -200,7 +175,8 @@ function planAdminMfa(admins: unknown): {
     if (required.state === "value" && required.value) return;
     // Never plan from a value that was not read: rollback would write the guessed "before" back.
     if (activity !== "active" || required.state !== "value") {
-      const why = activity === "active" ? unread("enableMultiFactor", required) : activity;
+      const why =
+        activity === "active" ? doubtOf("enableMultiFactor", required, "<field> not reported") : activity;
       out.unread.push(`${resource.name} (${why.reason})`);
       return;
     }

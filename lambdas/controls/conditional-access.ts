@@ -4,9 +4,13 @@ import { mfaOutsideTrustedPolicy, REMEDIATION_NAMES } from "../remediation/bodie
 import { RemediationError } from "../remediation/errors.js";
 import { defineControl, isolateCheck, type ResourceResult, result } from "./types.js";
 import {
+  combineDoubts,
+  type Doubt,
   describeReading,
+  doubtOf,
+  fieldsOf,
+  isDoubt,
   preview,
-  type Reading,
   readBoolean,
   readList,
   readObject,
@@ -20,30 +24,6 @@ import {
  * type gives ERROR (the auditor cannot use it). Neither is ever a PASS, nor a FAIL as if it were false.
  */
 
-/** Why a value could not settle a verdict: MANUAL when it was not reported, ERROR when it was of an odd type. */
-export interface Doubt {
-  readonly status: "MANUAL" | "ERROR";
-  readonly reason: string;
-}
-
-/** The doubt a reading that is not a value raises, naming the field. */
-export function doubtOf(field: string, reading: Reading<unknown>): Doubt {
-  return {
-    status: reading.state === "absent" ? "MANUAL" : "ERROR",
-    reason: `${field} is ${describeReading(reading)}`,
-  };
-}
-
-/** Several doubts as one: the worst status, every reason. */
-export function combineDoubts(doubts: readonly (Doubt | undefined)[]): Doubt | undefined {
-  const present = doubts.filter((d): d is Doubt => d !== undefined);
-  if (present.length === 0) return undefined;
-  return {
-    status: present.some((d) => d.status === "ERROR") ? "ERROR" : "MANUAL",
-    reason: present.map((d) => d.reason).join("; "),
-  };
-}
-
 /** A list of strings, or the doubt naming the first element that is not one. */
 function stringList(raw: unknown, field: string, absent?: readonly string[]): readonly string[] | Doubt {
   const list = readList(raw);
@@ -52,10 +32,6 @@ function stringList(raw: unknown, field: string, absent?: readonly string[]): re
   const bad = list.value.findIndex((item) => typeof item !== "string");
   if (bad >= 0) return doubtOf(`${field}[${bad}]`, readString(list.value[bad]));
   return list.value as readonly string[];
-}
-
-function isDoubt(value: unknown): value is Doubt {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && "reason" in value;
 }
 
 /**
@@ -142,56 +118,54 @@ export type ConditionLeaf = Extract<
   { op: "deviceEncrypted" | "deviceManaged" | "ipAddressIn" | "locationIn" }
 > & { readonly negated: boolean };
 
-/** Every known leaf of a condition tree, through `not`, `all` and `any`, at any depth. */
-export function conditionLeaves(condition: Condition | undefined, negated = false): ConditionLeaf[] {
+/** A node of a condition tree that is not `not`, `all` or `any`: a known kind, an unknown kind or unreadable. */
+export type LeafNode = Exclude<Condition, { op: "not" | "all" | "any" }>;
+
+/** Every leaf node of a condition tree, in order, with whether an odd number of `not`s wraps it. */
+export function leafNodes(
+  condition: Condition | undefined,
+  negated = false,
+): { readonly node: LeafNode; readonly negated: boolean }[] {
   if (!condition) return [];
   switch (condition.op) {
     case "not":
-      return conditionLeaves(condition.child, !negated);
+      return leafNodes(condition.child, !negated);
     case "all":
     case "any":
-      return condition.children.flatMap((child) => conditionLeaves(child, negated));
-    case "other":
-    case "unreadable":
-      return [];
+      return condition.children.flatMap((child) => leafNodes(child, negated));
     default:
-      return [{ ...condition, negated }];
+      return [{ node: condition, negated }];
   }
 }
 
-/** The reasons the nodes of a tree could not be read. */
-export function conditionProblems(condition: Condition | undefined): string[] {
-  if (!condition) return [];
-  switch (condition.op) {
-    case "not":
-      return conditionProblems(condition.child);
-    case "all":
-    case "any":
-      return condition.children.flatMap(conditionProblems);
-    case "unreadable":
-      return [condition.reason];
-    default:
-      return [];
-  }
+/** Every known leaf of a condition tree, through `not`, `all` and `any`, at any depth. */
+export function conditionLeaves(condition: Condition | undefined): ConditionLeaf[] {
+  return leafNodes(condition).flatMap(({ node, negated }) =>
+    node.op === "other" || node.op === "unreadable" ? [] : [{ ...node, negated }],
+  );
 }
 
 /** The nodes of a tree that are not of the grammar's known kinds: unknown kinds and unreadable nodes. */
 export function opaqueNodes(
   condition: Condition | undefined,
 ): Extract<Condition, { op: "other" | "unreadable" }>[] {
-  if (!condition) return [];
-  switch (condition.op) {
-    case "not":
-      return opaqueNodes(condition.child);
-    case "all":
-    case "any":
-      return condition.children.flatMap(opaqueNodes);
-    case "other":
-    case "unreadable":
-      return [condition];
-    default:
-      return [];
-  }
+  return leafNodes(condition).flatMap(({ node }) =>
+    node.op === "other" || node.op === "unreadable" ? [node] : [],
+  );
+}
+
+/** The reasons the nodes of a tree could not be read. */
+export function conditionProblems(condition: Condition | undefined): string[] {
+  return opaqueNodes(condition).flatMap((node) => (node.op === "unreadable" ? [node.reason] : []));
+}
+
+/** The MANUAL doubt of a tree whose unknown kinds may hide a condition (`where`: what they may hold or wrap). */
+export function unknownKindsDoubt(condition: Condition | undefined, where: string): Doubt {
+  const kinds = opaqueNodes(condition).map((node) => (node.op === "other" ? node.key : "?"));
+  return {
+    status: "MANUAL",
+    reason: `its condition has kinds this audit does not know (${kinds.join(", ")}) ${where}`,
+  };
 }
 
 /** Whether any key of `raw`, at any depth, is one of `keys`. */
@@ -353,29 +327,30 @@ export interface PolicyView {
 
 /** Names a conditional-access policy for results. */
 export function policyResource(policy: unknown, index = 0): { type: string; id: string; name: string } {
-  const record = readObject(policy);
-  const fields = record.state === "value" ? record.value : {};
+  const fields = fieldsOf(policy) ?? {};
   const id = textOf(fields.id, textOf(fields.name, `(policy ${index + 1})`));
   return { type: "authn-policy", id, name: textOf(fields.name, id) };
+}
+
+/** The view of a policy that could not be read at all: every field it has is the one doubt. */
+function unreadablePolicy(resource: PolicyView["resource"], raw: unknown, doubt: Doubt): PolicyView {
+  return {
+    resource,
+    state: "unknown",
+    stateDoubt: doubt,
+    type: "unknown",
+    condition: { op: "unreadable", reason: doubt.reason, raw },
+    conditionDoubt: doubt,
+    effect: { text: "effect unreadable", doubt },
+    targeting: { text: "targets unreadable", doubt },
+  };
 }
 
 /** Reads one policy of `GET /api/v2/authn/policies`; never throws. */
 export function readPolicy(raw: unknown, index = 0): PolicyView {
   const resource = policyResource(raw, index);
   const record = readObject(raw);
-  if (record.state !== "value") {
-    const doubt = doubtOf("the policy", record);
-    return {
-      resource,
-      state: "unknown",
-      stateDoubt: doubt,
-      type: "unknown",
-      condition: { op: "unreadable", reason: doubt.reason, raw },
-      conditionDoubt: doubt,
-      effect: { text: "effect unreadable", doubt },
-      targeting: { text: "targets unreadable", doubt },
-    };
-  }
+  if (record.state !== "value") return unreadablePolicy(resource, raw, doubtOf("the policy", record));
   const policy = record.value;
   const disabled = readBoolean(policy.disabled);
   const condition = readCondition(policy.conditions);
@@ -402,20 +377,11 @@ export function readPolicies(policies: unknown): PolicyView[] {
     try {
       return readPolicy(raw, index);
     } catch (error) {
-      const doubt: Doubt = {
+      const name = `(policy ${index + 1})`;
+      return unreadablePolicy({ type: "authn-policy", id: name, name }, raw, {
         status: "ERROR",
         reason: `the policy could not be read: ${(error as Error)?.message}`,
-      };
-      return {
-        resource: { type: "authn-policy", id: `(policy ${index + 1})`, name: `(policy ${index + 1})` },
-        state: "unknown",
-        stateDoubt: doubt,
-        type: "unknown",
-        condition: { op: "unreadable", reason: doubt.reason, raw },
-        conditionDoubt: doubt,
-        effect: { text: "effect unreadable", doubt },
-        targeting: { text: "targets unreadable", doubt },
-      };
+      });
     }
   });
 }
@@ -612,12 +578,7 @@ function networkPolicyCheck(
       view.stateDoubt,
       view.conditionDoubt,
       hidden && !view.conditionDoubt
-        ? {
-            status: "MANUAL",
-            reason: `its condition has kinds this audit does not know (${opaqueNodes(view.condition)
-              .map((node) => (node.op === "other" ? node.key : "?"))
-              .join(", ")}) that may hold a network condition`,
-          }
+        ? unknownKindsDoubt(view.condition, "that may hold a network condition")
         : undefined,
     ]);
     const observed = { condition, effect, ...(countries.length > 0 ? { countries } : {}) };

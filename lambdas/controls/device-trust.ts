@@ -1,17 +1,17 @@
 /** 3.2 Configure Device Trust: enabled policies that block (or step up) unmanaged and unencrypted devices. */
 import {
   type Condition,
-  combineDoubts,
   conditionLeaves,
   DEVICE_KINDS,
-  type Doubt,
   describeCondition,
   hiddenIn,
-  opaqueNodes,
+  leafNodes,
   type PolicyView,
   readPolicies,
+  unknownKindsDoubt,
 } from "./conditional-access.js";
 import { defineControl, isolateCheck, type ResourceResult, result } from "./types.js";
+import { combineDoubts, type Doubt, worstStatusOf } from "./values.js";
 
 /** The two device conditions of the grammar (notes §5). */
 type Requirement = (typeof DEVICE_KINDS)[number];
@@ -66,21 +66,12 @@ function holds(condition: Condition | undefined, env: Env): boolean {
 }
 
 /** The conditions of a tree whose truth device trust cannot know: IP lists, countries, other kinds. */
-function opaqueOf(condition: Condition | undefined, out = new Set<string>()): Set<string> {
-  if (!condition) return out;
-  switch (condition.op) {
-    case "not":
-      return opaqueOf(condition.child, out);
-    case "all":
-    case "any":
-      for (const child of condition.children) opaqueOf(child, out);
-      return out;
-    case "deviceManaged":
-    case "deviceEncrypted":
-      return out;
-    default:
-      return out.add(opaqueKey(condition));
-  }
+function opaqueOf(condition: Condition | undefined): Set<string> {
+  return new Set(
+    leafNodes(condition).flatMap(({ node }) =>
+      node.op === "deviceManaged" || node.op === "deviceEncrypted" ? [] : [opaqueKey(node)],
+    ),
+  );
 }
 
 /** How one policy treats devices failing a requirement, or why that could not be judged. */
@@ -101,15 +92,7 @@ function enforcement(view: PolicyView, requirement: Requirement): Verdict {
   // A malformed tree that mentions the requirement: JumpCloud's reading of it is unknown.
   if (view.conditionDoubt) return { level: "unjudged", doubt: view.conditionDoubt };
   if (!mentions)
-    return {
-      level: "unjudged",
-      doubt: {
-        status: "MANUAL",
-        reason: `its condition has kinds this audit does not know (${opaqueNodes(view.condition)
-          .map((node) => (node.op === "other" ? node.key : "?"))
-          .join(", ")}) around ${requirement}`,
-      },
-    };
+    return { level: "unjudged", doubt: unknownKindsDoubt(view.condition, `around ${requirement}`) };
   if (view.effect.tightens === undefined)
     return {
       level: "unjudged",
@@ -237,7 +220,7 @@ export const deviceTrust = defineControl({
             ? `${requirement.noun} required only in part by ${partial.map((j) => describe(j.view)).join(", ")}${unjudged.length > 0 ? ` (not judged: ${unjudged.map((u) => u.view.resource.name).join(", ")})` : ""}`
             : `${requirement.noun} not known (not judged: ${unjudged.map((u) => u.view.resource.name).join(", ")})`,
         );
-        const status = unjudged.some((u) => u.doubt.status === "ERROR") ? "ERROR" : "MANUAL";
+        const status = worstStatusOf(unjudged.map((u) => u.doubt));
         return result(status, resource, requirement.check, parts.join("; "), {
           observed: [
             ...partial.map((j) => observe(j.view)),

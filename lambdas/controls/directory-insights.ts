@@ -2,6 +2,7 @@
 import { defineControl, isolateCheck, type ResourceResult, result } from "./types.js";
 import {
   describeReading,
+  fieldsOf,
   type Reading,
   readBoolean,
   readNumber,
@@ -33,14 +34,8 @@ function readEnabled(organization: unknown): { path: string; reading: Reading<bo
   return { path: ENABLED_PATH, reading: readBoolean(object.value.enabled) };
 }
 
-/** The fields of a record, or none when it is not an object. */
-function fieldsOf(raw: unknown): Readonly<Record<string, unknown>> {
-  const record = readObject(raw);
-  return record.state === "value" ? record.value : {};
-}
-
 function orgResource(organization: unknown): { type: string; id: string; name: string } {
-  const fields = fieldsOf(organization);
+  const fields = fieldsOf(organization) ?? {};
   const id = textOf(fields._id, "(organization)");
   return { type: "organization", id, name: textOf(fields.displayName, id) };
 }
@@ -95,7 +90,7 @@ export const directoryInsights = defineControl({
     plan({ organization }) {
       const { path, reading } = readEnabled(organization);
       if (reading.state === "value" && reading.value) return { actions: [], warnings: [] };
-      const orgId = readString(fieldsOf(organization)._id);
+      const orgId = readString(fieldsOf(organization)?._id);
       // Never plan from a value that was not read: a setting of another type, or no id to write to. A setting
       // not reported at all is still planned: enabling writes it whatever it was.
       if (reading.state === "invalid" || orgId.state !== "value" || orgId.value === "") {
@@ -130,7 +125,7 @@ export const directoryInsights = defineControl({
     const org = orgResource(organization);
     const { path, reading: enabled } = readEnabled(organization);
     const activity = readObject(insightsActivity);
-    const fields = fieldsOf(insightsActivity);
+    const fields = fieldsOf(insightsActivity) ?? {};
     const count = activity.state === "value" ? readCount(fields.eventCount) : activity;
     const windowHours = readNumber(fields.windowHours);
     // The collector caps the window by the plan's retention and says so (our own data, not the API's).

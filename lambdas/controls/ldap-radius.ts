@@ -2,9 +2,10 @@
 import type { PlannedRemediation } from "../remediation/actions.js";
 import { defineControl, isolateCheck, type ResourceResult, result } from "./types.js";
 import {
-  describeReading,
+  type Doubt,
+  doubtOf,
+  fieldsOf,
   preview,
-  type Reading,
   readBoolean,
   readList,
   readNumber,
@@ -24,25 +25,6 @@ import {
 const MFA_LEVEL = { DISABLED: 0, ENABLED: 1, REQUIRED: 2, ALWAYS: 3 } as const;
 type MfaSetting = keyof typeof MFA_LEVEL;
 const MFA_UNIT = "RADIUS MFA level (0 DISABLED, 1 ENABLED, 2 REQUIRED, 3 ALWAYS)";
-
-/** Why a value could not settle a verdict: MANUAL when not reported, ERROR when of another type. */
-interface Doubt {
-  readonly status: "MANUAL" | "ERROR";
-  readonly reason: string;
-}
-
-function doubtOf(field: string, reading: Reading<unknown>): Doubt {
-  return {
-    status: reading.state === "absent" ? "MANUAL" : "ERROR",
-    reason: `${field} is ${describeReading(reading)}`,
-  };
-}
-
-/** The fields of a record, or none when it is not an object. */
-function fieldsOf(raw: unknown): Readonly<Record<string, unknown>> {
-  const record = readObject(raw);
-  return record.state === "value" ? record.value : {};
-}
 
 /** A RADIUS server's `mfa` (enum DISABLED|ENABLED|REQUIRED|ALWAYS, notes §8), or why it cannot be used. */
 function readMfa(raw: unknown): MfaSetting | Doubt {
@@ -86,13 +68,13 @@ function recordDoubt(raw: unknown): Doubt | undefined {
 
 /** A RADIUS server as read, named for results. */
 function radiusResource(raw: unknown, index: number): { type: string; id: string; name: string } {
-  const server = fieldsOf(raw);
+  const server = fieldsOf(raw) ?? {};
   const id = textOf(server._id, `(RADIUS server ${index + 1})`);
   return { type: "radius-server", id, name: textOf(server.name, id) };
 }
 
 function userResource(raw: unknown, index: number): { type: string; id: string; name: string } {
-  const user = fieldsOf(raw);
+  const user = fieldsOf(raw) ?? {};
   const id = textOf(user._id, `(user ${index + 1})`);
   return { type: "user", id, name: textOf(user.username, textOf(user.email, id)) };
 }
@@ -105,7 +87,7 @@ function recordsOf(raw: unknown): readonly unknown[] {
 
 /** Whether Cloud LDAP is on, from `settings.disableLdap`, or why that is not known. */
 function readLdapState(organization: unknown): "enabled" | "disabled" | Doubt {
-  const settings = readObject(fieldsOf(organization).settings);
+  const settings = readObject(fieldsOf(organization)?.settings);
   if (settings.state !== "value") return doubtOf("settings", settings);
   const disable = readBoolean(settings.value.disableLdap);
   if (disable.state !== "value") return doubtOf("settings.disableLdap", disable);
@@ -154,8 +136,8 @@ export const ldapRadius = defineControl({
       const skipped: string[] = [];
       for (const [index, raw] of recordsOf(radiusServers).entries()) {
         const resource = radiusResource(raw, index);
-        const id = readString(fieldsOf(raw)._id);
-        const mfa = readMfa(fieldsOf(raw).mfa);
+        const id = readString(fieldsOf(raw)?._id);
+        const mfa = readMfa(fieldsOf(raw)?.mfa);
         // Never plan from a value that was not read: no id to write to, or an `mfa` that is not the enum.
         if (id.state !== "value" || id.value === "")
           skipped.push(`${resource.name} (${doubtOf("_id", id).reason})`);
@@ -188,7 +170,7 @@ export const ldapRadius = defineControl({
   },
   audit({ organization, radiusServers, users }, thresholds) {
     const minLength = thresholds.minSharedSecretLength;
-    const orgFields = fieldsOf(organization);
+    const orgFields = fieldsOf(organization) ?? {};
     const orgId = textOf(orgFields._id, "(organization)");
     const org = { type: "organization", id: orgId, name: textOf(orgFields.displayName, orgId) };
     const servers = recordsOf(radiusServers);
@@ -199,7 +181,7 @@ export const ldapRadius = defineControl({
     const oddFlags: { index: number; raw: unknown; doubt: Doubt }[] = [];
     let unreported = 0;
     for (const [index, raw] of recordsOf(users).entries()) {
-      const user = fieldsOf(raw);
+      const user = fieldsOf(raw) ?? {};
       const flag = readBoolean(user.ldap_binding_user);
       if (flag.state === "absent") unreported += 1;
       else if (flag.state === "invalid")
@@ -235,9 +217,9 @@ export const ldapRadius = defineControl({
     const radiusMfa = (): ResourceResult[] =>
       servers.map((raw, index) => {
         const resource = radiusResource(raw, index);
-        const mfa = recordDoubt(raw) ?? readMfa(fieldsOf(raw).mfa);
+        const mfa = recordDoubt(raw) ?? readMfa(fieldsOf(raw)?.mfa);
         if (typeof mfa !== "string") {
-          const observed = recordDoubt(raw) ? null : (fieldsOf(raw).mfa ?? null);
+          const observed = recordDoubt(raw) ? null : (fieldsOf(raw)?.mfa ?? null);
           return result(
             mfa.status,
             resource,
@@ -268,7 +250,7 @@ export const ldapRadius = defineControl({
     const radiusSecret = (): ResourceResult[] =>
       servers.map((raw, index) => {
         const resource = radiusResource(raw, index);
-        const facts = recordDoubt(raw) ?? readSecretFacts(fieldsOf(raw).sharedSecret);
+        const facts = recordDoubt(raw) ?? readSecretFacts(fieldsOf(raw)?.sharedSecret);
         if ("reason" in facts)
           return result(
             facts.status,
@@ -405,7 +387,7 @@ export const ldapRadius = defineControl({
         ),
       evidence: {
         radiusServers: servers.map((raw, index) => {
-          const server = fieldsOf(raw);
+          const server = fieldsOf(raw) ?? {};
           const mfa = readMfa(server.mfa);
           const facts = readSecretFacts(server.sharedSecret);
           return {

@@ -1,15 +1,20 @@
 /** 1.2 Implement Least Privilege Administration: 2-3 full administrators, admin API keys and custom roles reviewed. */
-import {
-  adminActivity,
-  adminResource,
-  fieldsOf,
-  notAnObject,
-  type Unread,
-  unread,
-  worstOf,
-} from "./admin-portal-mfa.js";
+import { adminActivity, adminResource } from "./admin-portal-mfa.js";
 import { CHECK_RESOURCE_TYPE, defineControl, isolateCheck, type ResourceResult, result } from "./types.js";
-import { describeReading, readBoolean, readList, readString, valueOr } from "./values.js";
+import {
+  combineDoubts,
+  type Doubt,
+  describeReading,
+  doubtOf,
+  fieldsOf,
+  isDoubt,
+  notAnObject,
+  readBoolean,
+  readList,
+  readString,
+  valueOr,
+  worstStatusOf,
+} from "./values.js";
 
 /** Roles with full access to the organization (Tier 0 of the guide). */
 export const FULL_ADMIN_ROLES = ["Administrator", "Administrator With Billing"] as const;
@@ -31,36 +36,36 @@ const FULL = new Set<string>(FULL_ADMIN_ROLES.map(normalize));
 const BUILT_IN = new Set<string>(BUILT_IN_ADMIN_ROLES.map(normalize));
 
 /** Whether an admin holds an API key; `generated` when only `apiKeyUpdatedAt` says so. */
-type ApiKey = { has: true; generated?: string } | { has: false } | Unread;
+type ApiKey = { has: true; generated?: string } | { has: false } | Doubt;
 
 /** What 1.2 reads of one admin, every field read tolerantly. */
 interface AdminReading {
   resource: { type: string; id: string; name: string };
-  activity: "active" | "suspended" | Unread;
+  activity: "active" | "suspended" | Doubt;
   /** Role names read (`roleName` and `roleNames`), without duplicates. */
   roles: string[];
   /** Why the roles may be incomplete (a field of another type, or no role reported at all). */
-  roleDoubts: Unread[];
+  roleDoubts: Doubt[];
   /** A full role among the roles read → true; all roles read and none full → false; otherwise unread. */
-  full: boolean | Unread;
+  full: boolean | Doubt;
   key: ApiKey;
   /** The key fields as read, for the evidence (null when absent or of another type). */
   keyFields: { apiKeySet: boolean | null; apiKeyAllowed: boolean | null; apiKeyUpdatedAt: string | null };
 }
 
-function readRoles(fields: Readonly<Record<string, unknown>>): { roles: string[]; doubts: Unread[] } {
-  const doubts: Unread[] = [];
+function readRoles(fields: Readonly<Record<string, unknown>>): { roles: string[]; doubts: Doubt[] } {
+  const doubts: Doubt[] = [];
   const names: string[] = [];
   const roleName = readString(fields.roleName);
   if (roleName.state === "value") names.push(roleName.value);
-  else if (roleName.state === "invalid") doubts.push(unread("roleName", roleName));
+  else if (roleName.state === "invalid") doubts.push(doubtOf("roleName", roleName, "<field> not reported"));
   const roleNames = readList(fields.roleNames);
-  if (roleNames.state === "invalid") doubts.push(unread("roleNames", roleNames));
+  if (roleNames.state === "invalid") doubts.push(doubtOf("roleNames", roleNames, "<field> not reported"));
   if (roleNames.state === "value") {
     roleNames.value.forEach((raw, i) => {
       const name = readString(raw);
       if (name.state === "value") names.push(name.value);
-      else doubts.push(unread(`roleNames[${i}]`, name));
+      else doubts.push(doubtOf(`roleNames[${i}]`, name, "<field> not reported"));
     });
   }
   const roles = [
@@ -84,9 +89,9 @@ function readApiKey(fields: Readonly<Record<string, unknown>>): ApiKey {
     return { has: true };
   if (set.state === "value" || allowed.state === "value") return { has: false };
   const updated = readString(fields.apiKeyUpdatedAt);
-  if (updated.state === "invalid") return unread("apiKeyUpdatedAt", updated);
-  if (set.state === "invalid") return unread("apiKeySet", set);
-  if (allowed.state === "invalid") return unread("apiKeyAllowed", allowed);
+  if (updated.state === "invalid") return doubtOf("apiKeyUpdatedAt", updated, "<field> not reported");
+  if (set.state === "invalid") return doubtOf("apiKeySet", set, "<field> not reported");
+  if (allowed.state === "invalid") return doubtOf("apiKeyAllowed", allowed, "<field> not reported");
   return updated.state === "value" && updated.value.trim() !== ""
     ? { has: true, generated: updated.value }
     : { has: false };
@@ -98,7 +103,7 @@ function readAdmin(admin: unknown, index: number): AdminReading {
     reason: string,
     resource = { type: "admin", id: `admins[${index}]`, name: `admins[${index}]` },
   ) => {
-    const doubt: Unread = { status: "ERROR", reason };
+    const doubt: Doubt = { status: "ERROR", reason };
     const keyFields = { apiKeySet: null, apiKeyAllowed: null, apiKeyUpdatedAt: null };
     return { resource, activity: doubt, roles: [], roleDoubts: [doubt], full: doubt, key: doubt, keyFields };
   };
@@ -118,9 +123,7 @@ function readAdminFields(
   const { roles, doubts } = readRoles(fields);
   const full = roles.some((role) => FULL.has(normalize(role)))
     ? true
-    : doubts.length === 0
-      ? false
-      : { status: worstOf(doubts), reason: doubts.map((d) => d.reason).join(", ") };
+    : (combineDoubts(doubts, { separator: ", " }) ?? false);
   return {
     resource,
     activity: adminActivity(fields),
@@ -143,37 +146,31 @@ function readAdmins(admins: unknown): AdminReading[] {
   return list.value.map(readAdmin);
 }
 
-const isUnread = (value: unknown): value is Unread =>
-  typeof value === "object" && value !== null && "status" in value && "reason" in value;
-
 /**
  * A count over admins where some could not be read: `certain` admins surely count, `possible` ones may
  * (their suspension or the counted property was not read), each with why.
  */
 function tally(
   admins: AdminReading[],
-  counts: (admin: AdminReading) => boolean | Unread,
-): { certain: AdminReading[]; possible: { admin: AdminReading; doubt: Unread }[] } {
+  counts: (admin: AdminReading) => boolean | Doubt,
+): { certain: AdminReading[]; possible: { admin: AdminReading; doubt: Doubt }[] } {
   const certain: AdminReading[] = [];
-  const possible: { admin: AdminReading; doubt: Unread }[] = [];
+  const possible: { admin: AdminReading; doubt: Doubt }[] = [];
   for (const admin of admins) {
     if (admin.activity === "suspended") continue;
     const value = counts(admin);
     if (value === false) continue;
-    const doubts = [
-      ...(isUnread(admin.activity) ? [admin.activity] : []),
-      ...(isUnread(value) ? [value] : []),
-    ];
-    if (doubts.length === 0) certain.push(admin);
-    else {
-      const reasons = [...new Set(doubts.map((d) => d.reason))];
-      possible.push({ admin, doubt: { status: worstOf(doubts), reason: reasons.join(", ") } });
-    }
+    const doubt = combineDoubts(
+      [isDoubt(admin.activity) ? admin.activity : undefined, isDoubt(value) ? value : undefined],
+      { separator: ", ", distinct: true },
+    );
+    if (doubt) possible.push({ admin, doubt });
+    else certain.push(admin);
   }
   return { certain, possible };
 }
 
-const describePossible = (possible: { admin: AdminReading; doubt: Unread }[]) =>
+const describePossible = (possible: { admin: AdminReading; doubt: Doubt }[]) =>
   possible.map((p) => `${p.admin.resource.name}: ${p.doubt.reason}`).join("; ");
 
 /** Stable resources for the organization-level checks (the admins dataset carries no organization). */
@@ -211,7 +208,7 @@ function judgeRoles(admins: AdminReading[]): ResourceResult[] {
       const read = roles.length ? ` (read: ${roles.join(", ")})` : "";
       results.push(
         result(
-          worstOf(roleDoubts),
+          worstStatusOf(roleDoubts),
           resource,
           "role",
           `${roleDoubts.map((d) => d.reason).join(", ")}${read}; check its role in Admins`,
@@ -271,7 +268,7 @@ function judgeFullCount(full: ReturnType<typeof tally>, min: number, max: number
     );
   }
   if (possible.length > 0 && (most > max || certain.length < min)) {
-    const status = worstOf(possible.map((p) => p.doubt));
+    const status = worstStatusOf(possible.map((p) => p.doubt));
     return result(
       status,
       FULL_ADMINS,
@@ -308,7 +305,7 @@ function judgeApiKeys(keys: ReturnType<typeof tally>, max: number): ResourceResu
   // Where only the timestamp shows a key, say so: it may have been revoked since.
   const basis = certain
     .flatMap((a) =>
-      !isUnread(a.key) && a.key.has && a.key.generated
+      !isDoubt(a.key) && a.key.has && a.key.generated
         ? [`${a.resource.name}: key generated ${a.key.generated}, whether it is still set was not reported`]
         : [],
     )
@@ -325,7 +322,7 @@ function judgeApiKeys(keys: ReturnType<typeof tally>, max: number): ResourceResu
   }
   if (certain.length + possible.length > max) {
     return result(
-      worstOf(possible.map((p) => p.doubt)),
+      worstStatusOf(possible.map((p) => p.doubt)),
       API_KEY_ADMINS,
       "api-key-admins",
       `${certain.length} admin${certain.length === 1 ? " has" : "s have"} API keys enabled${names.length ? ` (${names.join(", ")})` : ""}, and ${possible.length} more may (${describePossible(possible)}): cannot tell whether more than ${max} do`,
@@ -407,7 +404,7 @@ export const leastPrivilegeAdmins = defineControl({
     });
     let keys: ReturnType<typeof tally> | undefined;
     const keyResults = isolateCheck("api-key-admins", () => {
-      keys = tally(readAdmins(admins), (admin) => (isUnread(admin.key) ? admin.key : admin.key.has));
+      keys = tally(readAdmins(admins), (admin) => (isDoubt(admin.key) ? admin.key : admin.key.has));
       return [judgeApiKeys(keys, maxApiKeyAdmins)];
     });
     const results = [...roleResults, ...fullResults, ...keyResults];

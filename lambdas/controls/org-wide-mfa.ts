@@ -1,10 +1,15 @@
 /** 2.1 Enforce Organization-Wide MFA: an unconditional all-users User Portal MFA policy, and every active user enrolled. */
 import type { PlannedRemediation } from "../remediation/actions.js";
 import { allUsersMfaPolicy, REMEDIATION_NAMES } from "../remediation/bodies.js";
-import { fieldsOf, notAnObject, type Unread, unread, worstOf } from "./admin-portal-mfa.js";
 import { checkError, defineControl, isolateCheck, type ResourceResult, result } from "./types.js";
 import {
+  combineDoubts,
+  type Doubt,
   describeReading,
+  doubtOf,
+  fieldsOf,
+  isDoubt,
+  notAnObject,
   preview,
   readBoolean,
   readList,
@@ -12,43 +17,38 @@ import {
   readString,
   textOf,
   valueOr,
+  worstStatusOf,
 } from "./values.js";
 
 /** A yes/no that may not have been read. */
-type Tri = boolean | Unread;
-
-const isUnread = (value: unknown): value is Unread =>
-  typeof value === "object" && value !== null && "reason" in value && "status" in value;
+type Tri = boolean | Doubt;
 
 /** false if any is false, otherwise the doubts if any, otherwise true. */
 function allOf(values: readonly Tri[]): Tri {
   if (values.includes(false)) return false;
-  const doubts = values.filter(isUnread);
-  return doubts.length === 0
-    ? true
-    : { status: worstOf(doubts), reason: [...new Set(doubts.map((d) => d.reason))].join(", ") };
+  return combineDoubts(values.filter(isDoubt), { separator: ", ", distinct: true }) ?? true;
 }
 
 /** An object field: absent → `{}` when absence means "nothing set", else the reading's doubt. */
 function objectOr(
   raw: unknown,
   field: string,
-): { value: Readonly<Record<string, unknown>>; doubt?: undefined } | { doubt: Unread } {
+): { value: Readonly<Record<string, unknown>>; doubt?: undefined } | { doubt: Doubt } {
   const reading = readObject(raw);
   if (reading.state === "value") return { value: reading.value };
   if (reading.state === "absent") return { value: {} };
-  return { doubt: unread(field, reading) };
+  return { doubt: doubtOf(field, reading, "<field> not reported") };
 }
 
 /** A list field: absent → `[]` (nothing listed), another type → its doubt. */
 function listOr(
   raw: unknown,
   field: string,
-): { value: readonly unknown[]; doubt?: undefined } | { doubt: Unread } {
+): { value: readonly unknown[]; doubt?: undefined } | { doubt: Doubt } {
   const reading = readList(raw);
   if (reading.state === "value") return { value: reading.value };
   if (reading.state === "absent") return { value: [] };
-  return { doubt: unread(field, reading) };
+  return { doubt: doubtOf(field, reading, "<field> not reported") };
 }
 
 // ─── Authentication policies ───────────────────────────────────────────────────────────────────────────
@@ -69,14 +69,14 @@ interface PolicyReading {
   mfa: Tri;
   unconditional: Tri;
   allUsers: Tri;
-  narrowing: Narrowing | Unread;
+  narrowing: Narrowing | Doubt;
   factors: string[] | string;
 }
 
 function readEnabled(fields: Readonly<Record<string, unknown>>): Tri {
   // The spec gives `disabled` no default, so a policy that does not say is not assumed enabled.
   const disabled = readBoolean(fields.disabled);
-  return disabled.state === "value" ? !disabled.value : unread("disabled", disabled);
+  return disabled.state === "value" ? !disabled.value : doubtOf("disabled", disabled, "<field> not reported");
 }
 
 /** The User Portal: `type` user_portal (the spec's default when absent) and, if resources are listed, it among them. */
@@ -90,17 +90,21 @@ function readUserPortal(
       ? type.value === "user_portal"
       : type.state === "absent"
         ? true
-        : unread("type", type);
+        : doubtOf("type", type, "<field> not reported");
   const resources = listOr(targets.resources, "targets.resources");
   if (resources.doubt) return allOf([typeOk, resources.doubt]);
   if (resources.value.length === 0) return typeOk;
-  const doubts: Unread[] = [];
+  const doubts: Doubt[] = [];
   const covered = resources.value.some((raw, i) => {
     const resource = fieldsOf(raw);
     const rtype = readString(resource?.type);
     if (!resource || rtype.state !== "value") {
       doubts.push(
-        unread(`targets.resources[${i}]${resource ? ".type" : ""}`, resource ? rtype : readObject(raw)),
+        doubtOf(
+          `targets.resources[${i}]${resource ? ".type" : ""}`,
+          resource ? rtype : readObject(raw),
+          "<field> not reported",
+        ),
       );
       return false;
     }
@@ -120,9 +124,9 @@ function readUserPortal(
  */
 function readMfa(fields: Readonly<Record<string, unknown>>): Tri {
   const effect = readObject(fields.effect);
-  if (effect.state !== "value") return unread("effect", effect);
+  if (effect.state !== "value") return doubtOf("effect", effect, "<field> not reported");
   const action = readString(effect.value.action);
-  if (action.state !== "value") return unread("effect.action", action);
+  if (action.state !== "value") return doubtOf("effect.action", action, "<field> not reported");
   if (action.value !== "allow") return false;
   const obligations = objectOr(effect.value.obligations, "effect.obligations");
   if (obligations.doubt) return obligations.doubt;
@@ -130,7 +134,9 @@ function readMfa(fields: Readonly<Record<string, unknown>>): Tri {
   if (mfa.doubt) return mfa.doubt;
   if (obligations.value.mfa === undefined || obligations.value.mfa === null) return false;
   const required = readBoolean(mfa.value.required);
-  return required.state === "value" ? required.value : unread("effect.obligations.mfa.required", required);
+  return required.state === "value"
+    ? required.value
+    : doubtOf("effect.obligations.mfa.required", required, "<field> not reported");
 }
 
 /** No conditions (absent or `{}`); any condition (IP lists, locations, device state) limits where it applies. */
@@ -148,11 +154,11 @@ function readAllUsers(targets: Readonly<Record<string, unknown>>): Tri {
 }
 
 /** Excluded groups or attributes, and inclusions that may intersect with ALL. */
-function readNarrowing(targets: Readonly<Record<string, unknown>>): Narrowing | Unread {
+function readNarrowing(targets: Readonly<Record<string, unknown>>): Narrowing | Doubt {
   const groups = objectOr(targets.userGroups, "targets.userGroups");
   const attributes = objectOr(targets.userAttributes, "targets.userAttributes");
   if (groups.doubt || attributes.doubt)
-    return allOf([groups.doubt ?? true, attributes.doubt ?? true]) as Unread;
+    return allOf([groups.doubt ?? true, attributes.doubt ?? true]) as Doubt;
   const lists = {
     groupExclusions: listOr(groups.value.exclusions, "targets.userGroups.exclusions"),
     groupInclusions: listOr(groups.value.inclusions, "targets.userGroups.inclusions"),
@@ -160,7 +166,7 @@ function readNarrowing(targets: Readonly<Record<string, unknown>>): Narrowing | 
     attributeInclusions: listOr(attributes.value.inclusions, "targets.userAttributes.inclusions"),
   };
   const doubts = Object.values(lists).flatMap((l) => (l.doubt ? [l.doubt] : []));
-  if (doubts.length) return allOf(doubts) as Unread;
+  if (doubts.length) return allOf(doubts) as Doubt;
   const itemsOf = (l: (typeof lists)[keyof typeof lists]) => (l.doubt ? [] : l.value);
   return {
     groupExclusions: itemsOf(lists.groupExclusions).map((g) => textOf(g, preview(g))),
@@ -182,7 +188,7 @@ function readFactors(fields: Readonly<Record<string, unknown>>): string[] | stri
 function readPolicy(raw: unknown, index: number): PolicyReading {
   const fields = fieldsOf(raw);
   if (!fields) {
-    const bad: Unread = {
+    const bad: Doubt = {
       status: "ERROR",
       reason: `the policy entry is ${notAnObject(raw)}`,
     };
@@ -200,7 +206,7 @@ function readPolicy(raw: unknown, index: number): PolicyReading {
   }
   const id = readString(fields.id);
   const targets = objectOr(fields.targets, "targets");
-  const viaTargets = <T>(read: (t: Readonly<Record<string, unknown>>) => T): T | Unread =>
+  const viaTargets = <T>(read: (t: Readonly<Record<string, unknown>>) => T): T | Doubt =>
     targets.doubt ? targets.doubt : read(targets.value);
   return {
     name: textOf(fields.name, textOf(fields.id, "(unnamed policy)")),
@@ -230,7 +236,7 @@ interface PolicyVerdict {
   conditional: string[];
   disabled: string[];
   /** Policies that might be the org-wide one but could not be fully read, with why. */
-  unjudged: { policy: PolicyReading; doubt: Unread }[];
+  unjudged: { policy: PolicyReading; doubt: Doubt }[];
   /** A disabled policy that would qualify once enabled (all else read), for the planner. */
   reEnable?: PolicyReading;
 }
@@ -241,8 +247,8 @@ function judgePolicy(raw: readonly unknown[]): PolicyVerdict {
   const isTrue = (t: Tri) => t === true;
   const mfaPolicies = policies.filter((p) => isTrue(p.enabled) && isTrue(p.userPortal) && isTrue(p.mfa));
   const orgWide = mfaPolicies.filter((p) => isTrue(p.allUsers) && isTrue(p.unconditional));
-  const clean = orgWide.find((p) => !isUnread(p.narrowing) && !isNarrowed(p.narrowing));
-  const narrowed = orgWide.find((p) => !isUnread(p.narrowing) && isNarrowed(p.narrowing));
+  const clean = orgWide.find((p) => !isDoubt(p.narrowing) && !isNarrowed(p.narrowing));
+  const narrowed = orgWide.find((p) => !isDoubt(p.narrowing) && isNarrowed(p.narrowing));
   const chosen = clean ?? narrowed;
   const conditional = mfaPolicies.filter((p) => p.unconditional === false).map((p) => p.name);
   const partial = mfaPolicies
@@ -256,7 +262,7 @@ function judgePolicy(raw: readonly unknown[]): PolicyVerdict {
   const unjudged = policies.flatMap((p) => {
     const all = allOf([p.enabled, p.userPortal, p.mfa, p.allUsers, p.unconditional]);
     const doubt =
-      all === true ? (isUnread(p.narrowing) ? p.narrowing : undefined) : all === false ? undefined : all;
+      all === true ? (isDoubt(p.narrowing) ? p.narrowing : undefined) : all === false ? undefined : all;
     return doubt ? [{ policy: p, doubt }] : [];
   });
   const verdict = {
@@ -331,7 +337,7 @@ function judgePolicy(raw: readonly unknown[]): PolicyVerdict {
       ...verdict,
       results: [
         result(
-          worstOf(unjudged.map((u) => u.doubt)),
+          worstStatusOf(unjudged.map((u) => u.doubt)),
           USER_PORTAL,
           "mfa-policy",
           `No User Portal policy could be confirmed to require MFA for all users without conditions${notJudged}${seen.length ? ` (${seen.join("; ")})` : ""}; check them in Security → Conditional Access`,
@@ -378,7 +384,7 @@ export function userResource(user: unknown, index: number): { type: string; id: 
  * Whether a user is active: `state` ACTIVATED and not `suspended`. Older records have no `state` (notes
  * §12.3): then `activated` true and `suspended` false settle it; what is not reported stays unread.
  */
-export function userActivity(fields: Readonly<Record<string, unknown>>): "active" | "inactive" | Unread {
+export function userActivity(fields: Readonly<Record<string, unknown>>): "active" | "inactive" | Doubt {
   const suspended = readBoolean(fields.suspended);
   if (suspended.state === "value" && suspended.value) return "inactive";
   const state = readString(fields.state);
@@ -386,26 +392,25 @@ export function userActivity(fields: Readonly<Record<string, unknown>>): "active
     const value = state.value.trim().toUpperCase();
     // SUSPENDED is a state of its own, so ACTIVATED settles it when `suspended` is not reported.
     if (value === "ACTIVATED")
-      return suspended.state === "invalid" ? unread("suspended", suspended) : "active";
+      return suspended.state === "invalid"
+        ? doubtOf("suspended", suspended, "<field> not reported")
+        : "active";
     if (value === "SUSPENDED" || value === "STAGED") return "inactive";
     return {
       status: "ERROR",
       reason: `state is ${preview(state.value)} (expected ACTIVATED, STAGED or SUSPENDED)`,
     };
   }
-  if (state.state === "invalid") return unread("state", state);
+  if (state.state === "invalid") return doubtOf("state", state, "<field> not reported");
   const activated = readBoolean(fields.activated);
   if (activated.state === "value" && !activated.value) return "inactive";
   if (activated.state === "absent")
     return { status: "MANUAL", reason: "neither state nor activated reported" };
-  if (activated.state === "invalid") return unread("activated", activated);
-  return suspended.state === "value" ? "active" : unread("suspended", suspended);
+  if (activated.state === "invalid") return doubtOf("activated", activated, "<field> not reported");
+  return suspended.state === "value" ? "active" : doubtOf("suspended", suspended, "<field> not reported");
 }
 
-type Enrollment =
-  | { enrolled: true }
-  | { enrolled: false; status: string }
-  | { enrolled: null; doubt: Unread };
+type Enrollment = { enrolled: true } | { enrolled: false; status: string } | { enrolled: null; doubt: Doubt };
 
 /**
  * MFA enrollment: `totp_enabled` true or `mfaEnrollment.overallStatus` ENROLLED. Another documented overall
@@ -413,11 +418,12 @@ type Enrollment =
  * does not settle it: WebAuthn or Push enrollment would not show.
  */
 function readEnrollment(fields: Readonly<Record<string, unknown>>): Enrollment {
-  const doubt = (d: Unread): Enrollment => ({ enrolled: null, doubt: d });
+  const doubt = (d: Doubt): Enrollment => ({ enrolled: null, doubt: d });
   const totp = readBoolean(fields.totp_enabled);
   if (totp.state === "value" && totp.value) return { enrolled: true };
   const enrollment = readObject(fields.mfaEnrollment);
-  if (enrollment.state === "invalid") return doubt(unread("mfaEnrollment", enrollment));
+  if (enrollment.state === "invalid")
+    return doubt(doubtOf("mfaEnrollment", enrollment, "<field> not reported"));
   const overall = enrollment.state === "value" ? readString(enrollment.value.overallStatus) : enrollment;
   if (overall.state === "value") {
     if (overall.value === "ENROLLED") return { enrolled: true };
@@ -427,8 +433,9 @@ function readEnrollment(fields: Readonly<Record<string, unknown>>): Enrollment {
       reason: `mfaEnrollment.overallStatus is ${preview(overall.value)} (not a documented status)`,
     });
   }
-  if (overall.state === "invalid") return doubt(unread("mfaEnrollment.overallStatus", overall));
-  if (totp.state === "invalid") return doubt(unread("totp_enabled", totp));
+  if (overall.state === "invalid")
+    return doubt(doubtOf("mfaEnrollment.overallStatus", overall, "<field> not reported"));
+  if (totp.state === "invalid") return doubt(doubtOf("totp_enabled", totp, "<field> not reported"));
   return doubt({
     status: "MANUAL",
     reason:
@@ -444,7 +451,7 @@ const dateOnly = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** An exclusion's verdict, none (undefined), or why it could not be read. */
 type Exclusion =
   | { status: "FAIL" | "MANUAL"; message: string; until: string | null }
-  | { doubt: Unread }
+  | { doubt: Doubt }
   | undefined;
 
 /**
@@ -457,12 +464,15 @@ function readExclusion(
   maxExclusionDays: number,
 ): Exclusion {
   const mfa = readObject(fields.mfa);
-  if (mfa.state !== "value") return { doubt: unread(mfa.state === "absent" ? "mfa.exclusion" : "mfa", mfa) };
+  if (mfa.state !== "value")
+    return { doubt: doubtOf(mfa.state === "absent" ? "mfa.exclusion" : "mfa", mfa, "<field> not reported") };
   const exclusion = readBoolean(mfa.value.exclusion);
-  if (exclusion.state !== "value") return { doubt: unread("mfa.exclusion", exclusion) };
+  if (exclusion.state !== "value")
+    return { doubt: doubtOf("mfa.exclusion", exclusion, "<field> not reported") };
   if (!exclusion.value) return undefined;
   const untilReading = readString(mfa.value.exclusionUntil);
-  if (untilReading.state === "invalid") return { doubt: unread("mfa.exclusionUntil", untilReading) };
+  if (untilReading.state === "invalid")
+    return { doubt: doubtOf("mfa.exclusionUntil", untilReading, "<field> not reported") };
   const until = untilReading.state === "value" ? untilReading.value : "";
   // An exclusion ends at `exclusionUntil`; one without it does not end.
   if (until === "") return { status: "FAIL", message: "MFA exclusion without expiry", until: null };
@@ -493,7 +503,7 @@ function readExclusion(
 
 /** A verdict for a user whose activity could not be read: it stands only if it holds whether or not they are active. */
 function ifActive(
-  activity: "active" | Unread,
+  activity: "active" | Doubt,
   verdict: { status: ResourceResult["status"]; message: string },
 ): { status: ResourceResult["status"]; message: string } {
   if (activity === "active" || verdict.status === "PASS") return verdict;
@@ -572,7 +582,7 @@ function judgeUsers(
       // if no short exclusion is active, so neither PASS nor FAIL can be given.
       const doubts = [exclusion.doubt, ...(enrollment.enrolled === null ? [enrollment.doubt] : [])];
       verdict = {
-        status: worstOf(doubts),
+        status: worstStatusOf(doubts),
         message: `${enrollment.enrolled === null ? "" : `MFA ${enrollmentText}; `}${doubts.map((d) => d.reason).join("; ")}${ldapText}; check Users → MFA`,
       };
     }
@@ -605,7 +615,7 @@ function judgeUserRequirements(users: unknown): ResourceResult[] {
               message: "User Portal MFA not required for this user (enable_user_portal_multifactor is off)",
             }
         : (() => {
-            const doubt = unread("enable_user_portal_multifactor", required);
+            const doubt = doubtOf("enable_user_portal_multifactor", required, "<field> not reported");
             return { status: doubt.status, message: `${doubt.reason}; check the user in Users → MFA` };
           })();
     const { status, message } = ifActive(activity, verdict);

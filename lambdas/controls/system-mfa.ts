@@ -2,26 +2,18 @@
 import type { RemediationAction } from "../remediation/actions.js";
 import { checkError, defineControl, isolateCheck, type ResourceResult, result } from "./types.js";
 import {
+  type Doubt,
   describeReading,
+  doubtOf,
+  fieldsOf,
+  notAnObject,
   preview,
-  type Reading,
   readBoolean,
   readList,
-  readObject,
   readString,
   textOf,
+  worstStatusOf,
 } from "./values.js";
-
-/** A record's fields, or none when the entry is not an object (such entries are reported, never judged). */
-function fieldsOf(record: unknown): Readonly<Record<string, unknown>> | undefined {
-  const reading = readObject(record);
-  return reading.state === "value" ? reading.value : undefined;
-}
-
-/** Words for a list entry that is not an object, for messages. */
-function notAnObject(raw: unknown): string {
-  return `${preview(raw)} (expected an object)`;
-}
 
 /** Names a system for results; `index` names entries without a usable id. */
 export function systemResource(system: unknown, index: number): { type: string; id: string; name: string } {
@@ -30,24 +22,12 @@ export function systemResource(system: unknown, index: number): { type: string; 
   return { type: "system", id, name: textOf(fields.displayName, textOf(fields.hostname, id)) };
 }
 
-/** A value that could not be judged: MANUAL when not reported (a person can look), ERROR when unusable. */
-interface Unread {
-  status: "MANUAL" | "ERROR";
-  reason: string;
-}
-
-function unread(field: string, reading: Reading<unknown>): Unread {
-  return reading.state === "absent"
-    ? { status: "MANUAL", reason: `The API did not report ${field}` }
-    : { status: "ERROR", reason: `${field} is ${describeReading(reading)}` };
-}
-
 /** Whether a system is Linux, read from `osFamily`; unread when the family is missing or not text. */
-function linuxOf(fields: Readonly<Record<string, unknown>>): boolean | Unread {
+function linuxOf(fields: Readonly<Record<string, unknown>>): boolean | Doubt {
   const family = readString(fields.osFamily);
   return family.state === "value"
     ? family.value.trim().toLowerCase() === "linux"
-    : unread("osFamily", family);
+    : doubtOf("osFamily", family, "The API did not report <field>");
 }
 
 /** One boolean setting of a system and the value it must have. */
@@ -114,7 +94,7 @@ function judgeSetting(system: unknown, index: number, setting: Setting): Resourc
       reading.state === "value" ? reading.value : reading.state === "absent" ? null : preview(reading.raw),
     expected: setting.expected,
   };
-  const doubts: Unread[] = [];
+  const doubts: Doubt[] = [];
   if (linux !== true) doubts.push(linux);
   if (reading.state === "value") {
     const ok = reading.value === setting.expected;
@@ -128,7 +108,7 @@ function judgeSetting(system: unknown, index: number, setting: Setting): Resourc
         extra,
       );
     }
-    const [doubt] = doubts as [Unread];
+    const [doubt] = doubts as [Doubt];
     return result(
       doubt.status,
       resource,
@@ -137,10 +117,9 @@ function judgeSetting(system: unknown, index: number, setting: Setting): Resourc
       extra,
     );
   }
-  doubts.push(unread(setting.field, reading));
-  const status = doubts.some((d) => d.status === "ERROR") ? "ERROR" : "MANUAL";
+  doubts.push(doubtOf(setting.field, reading, "The API did not report <field>"));
   return result(
-    status,
+    worstStatusOf(doubts),
     resource,
     setting.check,
     `${doubts.map((d) => d.reason).join("; ")}; check the system's settings in Devices${inactive}`,
@@ -199,7 +178,9 @@ function planFlag(
   // Never plan from a value that was not read: its "before" would be a guess, and rollback would write it.
   if (linux !== true) return { unread: `${resource.name} ${setting.field} (${linux.reason})` };
   if (reading.state !== "value")
-    return { unread: `${resource.name} ${setting.field} (${unread(setting.field, reading).reason})` };
+    return {
+      unread: `${resource.name} ${setting.field} (${doubtOf(setting.field, reading, "The API did not report <field>").reason})`,
+    };
   const name = textOf(fields.hostname, textOf(fields.displayName, id.value));
   return {
     action: {

@@ -3,7 +3,8 @@
  * spec says string (a lock-screen `timeout` of 900, a checkbox `true`), older records lack fields newer
  * ones have, and any field may be null. Controls read API values only through these functions, which
  * never throw and keep three cases apart: a value of the expected type, "not reported" (absent or null),
- * and a value of another type (never guessed at, never a PASS).
+ * and a value of another type (never guessed at, never a PASS). A reading that is not a value becomes a
+ * `Doubt`: MANUAL when it was not reported (a person can look), ERROR when it was of another type.
  */
 
 /** The outcome of reading one API value. */
@@ -93,4 +94,62 @@ export function preview(raw: unknown): string {
     text = String(raw);
   }
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+/** Why a value settles no verdict: MANUAL when it was not reported (a person can look), ERROR when it was of another type. */
+export interface Doubt {
+  readonly status: "MANUAL" | "ERROR";
+  readonly reason: string;
+}
+
+/** How a doubt's reason words a field that was not reported (each control keeps the wording its messages have). */
+export type NotReported =
+  | "<field> is not reported"
+  | "<field> not reported"
+  | "The API did not report <field>";
+
+/** The doubt a reading that is not a value raises, naming the field: `ips is 5 (expected a list)`, or not reported. */
+export function doubtOf(
+  field: string,
+  reading: Reading<unknown>,
+  notReported: NotReported = "<field> is not reported",
+): Doubt {
+  return reading.state === "absent"
+    ? { status: "MANUAL", reason: notReported.replace("<field>", () => field) }
+    : { status: "ERROR", reason: `${field} is ${describeReading(reading)}` };
+}
+
+/** Whether a value is a doubt (and not one of the verdicts, flags or records it stands in for). */
+export function isDoubt(value: unknown): value is Doubt {
+  return typeof value === "object" && value !== null && "status" in value && "reason" in value;
+}
+
+/** ERROR when any doubt is ERROR, otherwise MANUAL. */
+export function worstStatusOf(doubts: readonly Doubt[]): "MANUAL" | "ERROR" {
+  return doubts.some((d) => d.status === "ERROR") ? "ERROR" : "MANUAL";
+}
+
+/** Several doubts as one (the worst status, the reasons joined; each reason once when `distinct`), or undefined for none. */
+export function combineDoubts(
+  doubts: readonly (Doubt | undefined)[],
+  { separator = "; ", distinct = false }: { separator?: string; distinct?: boolean } = {},
+): Doubt | undefined {
+  const present = doubts.filter((d): d is Doubt => d !== undefined);
+  if (present.length === 0) return undefined;
+  const reasons = present.map((d) => d.reason);
+  return {
+    status: worstStatusOf(present),
+    reason: (distinct ? [...new Set(reasons)] : reasons).join(separator),
+  };
+}
+
+/** A record's fields, or undefined when it is not an object (such a record is reported, never judged). */
+export function fieldsOf(raw: unknown): Readonly<Record<string, unknown>> | undefined {
+  const record = readObject(raw);
+  return record.state === "value" ? record.value : undefined;
+}
+
+/** Words for a value that should be an object but is not (null, text, a number…), for messages. */
+export function notAnObject(raw: unknown): string {
+  return `${preview(raw)} (expected an object)`;
 }
