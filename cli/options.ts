@@ -1,5 +1,7 @@
 /** Parsing and validating `jc-audit run` options into the engine's terms. */
-import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { controlById } from "../lambdas/controls/registry.js";
@@ -151,4 +153,54 @@ function readConfig(path: string, flag: string): string {
       `${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
     );
   }
+}
+
+/**
+ * Refuses, before anything is sent to JumpCloud, an output folder the command could not write: one
+ * UsageError naming it. Creates nothing: a folder that does not exist yet is judged by its nearest
+ * existing parent, and `subfolders` (the top-level folders the command writes into) by theirs.
+ */
+export function assertWritableFolder(path: string, flag: string, subfolders: readonly string[] = []): void {
+  const folder = resolve(path);
+  const probed = new Set<string>();
+  for (const target of [folder, ...subfolders.map((name) => join(folder, name))]) {
+    const existing = nearestExisting(target, folder, flag);
+    if (probed.has(existing)) continue;
+    probed.add(existing);
+    // Permission bits do not tell (root, ACLs, read-only mounts): writing and removing a file does.
+    const probe = join(existing, `.jc-audit-write-check-${process.pid}-${randomBytes(4).toString("hex")}`);
+    try {
+      writeFileSync(probe, "", { flag: "wx" });
+    } catch (error) {
+      const where = existing === folder ? "" : ` (${existing})`;
+      throw new UsageError(`${flag} ${folder} is not writable${where}: ${errorCode(error)}`);
+    }
+    rmSync(probe, { force: true });
+  }
+}
+
+/** The deepest existing path at or above `target`; a file in the way is a UsageError naming it. */
+function nearestExisting(target: string, folder: string, flag: string): string {
+  let current = target;
+  for (;;) {
+    try {
+      if (statSync(current).isDirectory()) return current;
+      throw new UsageError(
+        `${flag} ${folder} is not a writable folder: ${current === folder ? "it is" : `${current} is`} a file`,
+      );
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      const code = errorCode(error);
+      // ENOTDIR: a file further up is in the way; walking up finds it and names it.
+      if ((code === "ENOENT" || code === "ENOTDIR") && dirname(current) !== current) {
+        current = dirname(current);
+        continue;
+      }
+      throw new UsageError(`${flag} ${folder} cannot be reached: ${code}`);
+    }
+  }
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? "error";
 }

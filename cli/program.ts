@@ -5,7 +5,7 @@ import { EngineError } from "../lambdas/engine/errors.js";
 import pkg from "../package.json" with { type: "json" };
 import { type DetectFlags, detectCommand } from "./detect-command.js";
 import { EXIT, UsageError } from "./errors.js";
-import { parseRunFlags, type RunFlags } from "./options.js";
+import { assertWritableFolder, parseRunFlags, type RunFlags } from "./options.js";
 import { type RemediateFlags, remediateCommand } from "./remediate-command.js";
 import { type CommandIo, runCommand } from "./run-command.js";
 
@@ -67,6 +67,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     .option("--format <format>", "table or json", "table")
     .option("--demo", "run on the built-in simulator's demo organization (fresh on every invocation)")
     .action(async (flags: RemediateFlags) => {
+      assertWritableFolder(flags.out, "--out", ["remediations"]);
       exitCode = await remediateCommand(flags, io);
     });
 

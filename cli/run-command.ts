@@ -8,7 +8,7 @@ import { JumpCloudConfigError, JumpCloudError } from "../lambdas/jumpcloud/error
 import { localFindingsStore } from "../lambdas/store/local-store.js";
 import { withClient } from "./connection.js";
 import { EXIT, UsageError } from "./errors.js";
-import type { RunOptions } from "./options.js";
+import { assertWritableFolder, type RunOptions } from "./options.js";
 import { renderReport } from "./render.js";
 
 /** Where the command writes. */
@@ -21,6 +21,7 @@ export interface CommandIo {
 /** Runs an audit with validated options and prints it; returns the exit code. */
 export async function runCommand(options: RunOptions, io: CommandIo): Promise<number> {
   try {
+    assertWritableFolder(options.out, "--out", ["findings", "runs"]);
     return await withClient(options, io.env, "a Read Only admin", async (client) => {
       const progress = io.stderr.isTTY ? progressLine(io.stderr) : undefined;
       const report = await runAudit(
@@ -60,8 +61,21 @@ export async function runCommand(options: RunOptions, io: CommandIo): Promise<nu
       io.stderr.write(`jc-audit: ${error.message}\n`);
       return EXIT.error;
     }
+    // The folder passed the check above but a write failed later (disk full, a file in the way deeper
+    // down): the run was done yet its findings were not all stored, which is not a FAIL (exit 1).
+    if (isFileSystemError(error)) {
+      io.stderr.write(
+        `jc-audit: cannot use the findings folder ${resolve(options.out)}: ${error.code} (${error.path ?? "unknown path"})\n`,
+      );
+      return EXIT.error;
+    }
     throw error;
   }
+}
+
+function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
+  const e = error as NodeJS.ErrnoException;
+  return error instanceof Error && typeof e.code === "string" && typeof e.syscall === "string";
 }
 
 /** 3 when any control is ERROR (results can't be trusted), else 1 when any FAILs, else 0. */
