@@ -29,14 +29,14 @@ export function formatRegressionEmail(
     clean(finding.summary, MAX_PARAGRAPH),
     "",
     "What got worse since the last run:",
-    ...bulleted(regressions.map((r) => r.message)),
+    ...bulleted(regressions, (r) => r.message),
   ];
   const failing = finding.results.filter((r) => r.status === "FAIL");
   if (failing.length > 0) {
     lines.push(
       "",
       `Failing resources (${failing.length}):`,
-      ...bulleted(failing.map((r) => `${clean(r.resourceName, MAX_NAME)}: ${clean(r.message, MAX_LINE)}`)),
+      ...bulleted(failing, (r) => `${clean(r.resourceName, MAX_NAME)}: ${clean(r.message, MAX_LINE)}`),
     );
   }
   if (control)
@@ -63,8 +63,13 @@ export function formatRegressionEmail(
  * Lines `  - item`, each cleaned to one line of at most 512 characters, at most 20 of them and then
  * "… and N more (see the finding)": an alert's size never depends on what JumpCloud holds.
  */
-export function bulleted(items: readonly string[], max = MAX_LISTED, rest = "see the finding"): string[] {
-  const lines = items.slice(0, max).map((item) => `  - ${clean(item, MAX_LINE)}`);
+export function bulleted<T>(
+  items: readonly T[],
+  show: (item: T) => string,
+  { max = MAX_LISTED, rest = "see the finding" }: { max?: number; rest?: string } = {},
+): string[] {
+  // Only the items shown are formatted: 1,000 names of 60,000 characters cost what 20 do.
+  const lines = items.slice(0, max).map((item) => `  - ${clean(show(item), MAX_LINE)}`);
   if (items.length > max) lines.push(`  … and ${items.length - max} more (${rest})`);
   return lines;
 }

@@ -2,16 +2,19 @@
 import { controlById } from "../controls/registry.js";
 import type { ControlFinding, Recovery, Regression } from "../engine/findings.js";
 import type { AlertKind, AlertMessage } from "../service/notifier.js";
-import { clean, MAX_LINE, MAX_PARAGRAPH } from "../shared/output-safety.js";
+import { clean, MAX_PARAGRAPH } from "../shared/output-safety.js";
 import { chatbotNotification } from "./chatbot.js";
 import { bulleted, fitSubject, formatRegressionEmail } from "./email.js";
 
-// Chat shows fewer items than e-mail; the finding in S3 keeps every one.
+// Chat shows fewer and shorter items than e-mail (its description is cut at 3,500 characters, and
+// "and N more" must survive the cut); the finding in S3 keeps every one.
 const CHAT_LISTED = 10;
+const CHAT_LINE = 250;
+const CHAT_SUMMARY = 500;
 
 /** Chat bullets `• item`, each one clean line, then "… and N more (see the finding)". */
 function chatBullets(items: readonly string[]): string[] {
-  const lines = items.slice(0, CHAT_LISTED).map((item) => `• ${clean(item, MAX_LINE)}`);
+  const lines = items.slice(0, CHAT_LISTED).map((item) => `• ${clean(item, CHAT_LINE)}`);
   if (items.length > CHAT_LISTED) lines.push(`… and ${items.length - CHAT_LISTED} more (see the finding)`);
   return lines;
 }
@@ -33,7 +36,7 @@ export function regressionAlert(
   return message(finding, "regression", email.subject, email.body, {
     title: `:warning: JumpCloud ${finding.controlId} ${finding.title}: ${regressions.length} regression${regressions.length === 1 ? "" : "s"}`,
     description: [
-      `*Now ${finding.status}* (${finding.severity}, ${finding.level}). ${clean(finding.summary, MAX_PARAGRAPH)}`,
+      `*Now ${finding.status}* (${finding.severity}, ${finding.level}). ${clean(finding.summary, CHAT_SUMMARY)}`,
       "",
       ...chatBullets(regressions.map((r) => r.message)),
     ].join("\n"),
@@ -57,7 +60,7 @@ export function recoveryAlert(
     clean(finding.summary, MAX_PARAGRAPH),
     "",
     "What got better since the last run:",
-    ...bulleted(recoveries.map((r) => r.message)),
+    ...bulleted(recoveries, (r) => r.message),
     "",
     `Finding: ${where.uri}`,
     where.consoleUrl,
@@ -65,7 +68,7 @@ export function recoveryAlert(
   return message(finding, "recovery", subject, body, {
     title: `:white_check_mark: JumpCloud ${finding.controlId} ${finding.title}: now ${finding.status}`,
     description: [
-      clean(finding.summary, MAX_PARAGRAPH),
+      clean(finding.summary, CHAT_SUMMARY),
       "",
       ...chatBullets(recoveries.map((r) => r.message)),
     ].join("\n"),

@@ -73,7 +73,7 @@ export function detectionAlert(
       : []),
     "",
     "Events:",
-    ...bulleted(events.map(describeEvent), SHOWN, "in Directory Insights"),
+    ...bulleted(events, describeEvent, { max: SHOWN, rest: "in Directory Insights" }),
     "",
     clean(`False positives: ${rule.falsepositives.join("; ") || "none listed"}`, MAX_PARAGRAPH),
     clean(

@@ -40,13 +40,32 @@ const INVISIBLE =
 
 /** A value as one terminal- and e-mail-safe line of at most `max` characters. */
 export function clean(value: unknown, max: number = MAX_NAME): string {
-  return cap(neutralize(asText(value)).replace(BREAKS, " "), max);
+  return capped(asText(value), max, (text) => neutralize(text).replace(BREAKS, " "));
 }
 
 /** Several lines we built ourselves: `\n` is kept, every other break and control is neutralized. */
 export function cleanBlock(text: string, max: number = Number.POSITIVE_INFINITY): string {
-  const lines = text.replace(/\r\n/g, "\n").split("\n");
-  return cap(lines.map((line) => neutralize(line).replace(BREAKS, " ")).join("\n"), max);
+  return capped(text, max, (window) =>
+    window
+      .replace(/\r\n/g, "\n")
+      .split("\n")
+      .map((line) => neutralize(line).replace(BREAKS, " "))
+      .join("\n"),
+  );
+}
+
+/**
+ * Applies `transform` (which never lengthens text) to at most a window of the text before capping,
+ * so a 60,000-character name costs no more than a short one. A cut inside an escape sequence leaves
+ * it unterminated, and so removed: the window changes what is shown, never what is safe.
+ */
+function capped(text: string, max: number, transform: (text: string) => string): string {
+  const window = Number.isFinite(max) ? max * 4 + 1024 : Number.POSITIVE_INFINITY;
+  if (text.length <= window) return cap(transform(text), max);
+  const head = transform(
+    text.slice(0, /[\ud800-\udbff]/.test(text.charAt(window - 1)) ? window - 1 : window),
+  );
+  return cap(`${head}${ELLIPSIS}`, max);
 }
 
 /** Cuts text to `max` characters, the last one an ellipsis; never splits a surrogate pair. */
