@@ -3,6 +3,7 @@ import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import { JumpCloudConfigError } from "../lambdas/jumpcloud/errors.js";
 import { runRemediation } from "../lambdas/remediation/request.js";
+import { localSealer } from "../lambdas/remediation/seal.js";
 import { InvalidEventError, parseEvent } from "../lambdas/service/parse-event.js";
 import { remediationRequestSchema } from "../lambdas/service/remediation-request.js";
 import { localRemediationStore } from "../lambdas/store/local-remediation-store.js";
@@ -28,13 +29,18 @@ export interface RemediateFlags {
   demo?: boolean;
 }
 
-// Refusals that are about the request (exit 2) rather than about the organization's state (exit 1).
+// Refusals that are about the request or the stored plan (exit 2) rather than about the organization's
+// state or a write (exit 1).
 const REQUEST_CODES = new Set([
   "INVALID_REQUEST",
   "PLAN_NOT_FOUND",
   "PLAN_EXPIRED",
   "PLAN_NOT_APPLIED",
   "PLAN_ROLLED_BACK",
+  "PLAN_TAMPERED",
+  "PLAN_MISMATCH",
+  "PLAN_REPLAYED",
+  "SEAL_KEY_INVALID",
   "NO_TRUSTED_RANGES",
 ]);
 
@@ -70,8 +76,10 @@ export async function remediateCommand(flags: RemediateFlags, io: CommandIo): Pr
         .map((r) => r.trim())
         .filter(Boolean) ?? [];
     return await withClient(flags, io.env, "an admin allowed to make these changes", async (client) => {
+      const root = resolve(flags.out);
+      // Records are sealed with a key file created under --out (mode 0600): an edited plan is refused.
       const result = await runRemediation(
-        { client, store: localRemediationStore(resolve(flags.out)) },
+        { client, store: localRemediationStore(root), sealer: localSealer(root) },
         request,
         trustedRanges,
       );

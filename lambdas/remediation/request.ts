@@ -32,7 +32,12 @@ export async function runRemediation(
     }
     const planId = request.planId as string; // the schema requires it for apply and rollback
     if (request.mode === "apply") {
-      const { plan, noop } = await applyPlan(deps, { ...who, planId });
+      // The configured ranges (AWS) or those given again (CLI) must be the plan's own.
+      const { plan, noop } = await applyPlan(deps, {
+        ...who,
+        planId,
+        ...(trustedRanges.length ? { trustedRanges } : {}),
+      });
       return { ok: true, mode: "apply", noop, plan };
     }
     return { ok: true, mode: "rollback", noop: false, plan: await rollbackPlan(deps, { ...who, planId }) };

@@ -96,6 +96,8 @@ const functionEnvSchema = auditEnvSchema.pick({
 const remediationEnvSchema = functionEnvSchema.extend({
   JC_PLAN: auditEnvSchema.shape.JC_PLAN,
   TRUSTED_RANGES: csv,
+  /** The KMS HMAC key that seals remediation records (without it no plan could be verified). */
+  REMEDIATION_SEAL_KEY_ARN: z.string().startsWith("arn:", "must be a KMS key ARN"),
 });
 
 /** Validated configuration of the remediation function. */

@@ -1,6 +1,7 @@
 /** The remediation function's input (issue 5's contract), validated before anything runs. */
 import { z } from "zod";
 import { CONTROLS } from "../controls/registry.js";
+import { ORG_ID_PATTERN, PLAN_ID_PATTERN } from "../remediation/record.js";
 
 const controlIds = CONTROLS.map((c) => c.id);
 
@@ -16,10 +17,7 @@ export const remediationRequestSchema = z
       )
       .min(1)
       .optional(),
-    planId: z
-      .string()
-      .regex(/^[A-Za-z0-9-]{8,64}$/, "must be a plan id returned by plan mode")
-      .optional(),
+    planId: z.string().regex(PLAN_ID_PATTERN, "must be a plan id returned by plan mode").optional(),
     // Both end up in notifications and logs: no control characters (a newline could forge lines there).
     requestedBy: z
       .string()
@@ -31,10 +29,7 @@ export const remediationRequestSchema = z
       .max(1000)
       .regex(/^[^\p{Cc}]*$/u, "must not contain control characters such as newlines")
       .optional(),
-    orgId: z
-      .string()
-      .regex(/^[0-9a-f]{24}$/i, "must be 24 hexadecimal characters")
-      .optional(),
+    orgId: z.string().regex(ORG_ID_PATTERN, "must be 24 hexadecimal characters").optional(),
   })
   .refine((r) => r.mode === "plan" || r.planId !== undefined, {
     message: "apply and rollback need the planId of a plan",

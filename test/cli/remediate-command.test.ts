@@ -64,7 +64,7 @@ describe("jc-audit remediate", () => {
     const { code, stderr } = await runCli(["remediate", "--apply", planId, ...flags()], env());
     expect(code).toBe(1);
     expect(stderr).toMatch(
-      /^jc-audit: State changed since plan rp-[\w-]+; nothing was changed: bob\.admin@example\.com enableMultiFactor: planned from false, now true\n$/,
+      /^jc-audit: State changed since plan rp-[\w-]+; nothing was changed: bob\.admin@example\.com enableMultiFactor: planned false → true, but an audit now plans no such change \(1\.1 is now PASS\)\n$/,
     );
     expect(sim.writes()).toEqual([]);
   });

@@ -3,6 +3,7 @@
  * malformed requests refused before anything is read or written; a plan → apply → apply → rollback
  * round trip with S3, SNS and Secrets Manager mocked and JumpCloud served by the simulator.
  */
+import { KMSClient } from "@aws-sdk/client-kms";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
@@ -11,10 +12,12 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { startSimulator } from "../../../sim/index.js";
 import { fakeBucket } from "../../helpers/aws.js";
 import { rejection } from "../../helpers/simulator.js";
+import { fakeKms, SEAL_KEY_ARN } from "../remediation/fake-kms.js";
 
 const s3 = mockClient(S3Client);
 const sns = mockClient(SNSClient);
 const sm = mockClient(SecretsManagerClient);
+const kms = mockClient(KMSClient);
 
 const ORG = "5f0000000000000000000001";
 
@@ -24,6 +27,7 @@ afterEach(() => {
   s3.reset();
   sns.reset();
   sm.reset();
+  kms.reset();
 });
 
 function configure(extra: Record<string, string> = {}): void {
@@ -32,6 +36,7 @@ function configure(extra: Record<string, string> = {}): void {
     ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:jumpcloud-alerts",
     API_KEY_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:jumpcloud-remediation",
     AWS_REGION: "us-east-1",
+    REMEDIATION_SEAL_KEY_ARN: SEAL_KEY_ARN,
     ...extra,
   }))
     vi.stubEnv(name, value);
@@ -117,6 +122,7 @@ describe("remediation handler", () => {
       ) as Record<string, unknown>;
       admin.enableMultiFactor = false;
       const objects = fakeBucket(s3);
+      fakeKms(kms);
       sm.on(GetSecretValueCommand).resolves({ SecretString: sim.apiKey });
       sns.on(PublishCommand).resolves({});
       vi.resetModules();
@@ -172,6 +178,7 @@ describe("remediation handler", () => {
     const sim = await startSimulator({ scenario: "compliant" });
     try {
       fakeBucket(s3);
+      fakeKms(kms);
       sm.on(GetSecretValueCommand).resolves({ SecretString: sim.apiKey });
       vi.resetModules();
       configure({ JC_BASE_URL: sim.url, JC_INSIGHTS_URL: sim.insightsUrl });

@@ -1,10 +1,12 @@
 /** Remediation test harness: a fresh compliant simulator, a temporary plan store and a recording logger per test. */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect } from "vitest";
 import type { JumpCloudClientOptions } from "../../../lambdas/jumpcloud/client.js";
-import { planActions, type RemediationPlan } from "../../../lambdas/remediation/record.js";
+import { planActions, type RemediationPlan, remediationKeys } from "../../../lambdas/remediation/record.js";
+import { parseRecord } from "../../../lambdas/remediation/record-schema.js";
+import { localSealer, openRecord, type RecordSealer, sealRecord } from "../../../lambdas/remediation/seal.js";
 import {
   applyPlan,
   planRemediation,
@@ -53,7 +55,17 @@ export interface Harness {
   storedFiles(): Promise<{ path: string; text: string }[]>;
   /** Whether the organization's lock file exists. */
   locked(): Promise<boolean>;
+  /** The stored record of a plan, its seal verified. */
+  record(planId: string): Promise<RemediationPlan>;
+  /**
+   * Edits a stored record as an attacker with write access would; `reseal` also seals it again with
+   * the local key (an attacker who can read the key file), so that only the fresh plan can refuse it.
+   */
+  forge(planId: string, edit: (record: Record<string, unknown>) => void, reseal: boolean): Promise<void>;
 }
+
+/** Re-reads of unknown writes and store retries in milliseconds, so failure tests stay fast. */
+export const FAST_CONFIRM = [0, 10, 20, 40] as const;
 
 /** Starts a compliant simulator and an empty store before each test; stops and removes them after. */
 export function useHarness(): () => Harness {
@@ -64,6 +76,8 @@ export function useHarness(): () => Harness {
     const logger = recordingLogger();
     const notifier = recordingNotifier();
     const store = localRemediationStore(root);
+    const sealer: RecordSealer = localSealer(root);
+    const path = (planId: string) => join(root, remediationKeys.plan(ORG_ID, planId));
     current = {
       sim,
       org: sim.scenario.organizations[0] as OrgData,
@@ -73,7 +87,10 @@ export function useHarness(): () => Harness {
       deps: (overrides = {}, client = {}) => ({
         client: simClient(sim, { logger, ...client }),
         store,
+        sealer,
         notifier,
+        confirmDelaysMs: FAST_CONFIRM,
+        storeRetryDelaysMs: [0, 0],
         logger,
         clock: () => NOW,
         ...overrides,
@@ -92,6 +109,24 @@ export function useHarness(): () => Harness {
       },
       async locked() {
         return (await current?.storedFiles())?.some((f) => f.path.endsWith("lock.json")) ?? false;
+      },
+      async record(planId) {
+        const key = remediationKeys.plan(ORG_ID, planId);
+        return parseRecord(await openRecord(sealer, key, await readFile(path(planId), "utf8")), key);
+      },
+      async forge(planId, edit, reseal) {
+        const envelope = JSON.parse(await readFile(path(planId), "utf8")) as {
+          record: Record<string, unknown>;
+        };
+        edit(envelope.record);
+        const text = reseal
+          ? await sealRecord(
+              sealer,
+              remediationKeys.plan(ORG_ID, planId),
+              envelope.record as unknown as RemediationPlan,
+            )
+          : JSON.stringify(envelope);
+        await writeFile(path(planId), text);
       },
     };
   });

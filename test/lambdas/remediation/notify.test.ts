@@ -26,7 +26,7 @@ describe("remediation notifications", () => {
         "Who: alice.owner@example.com. Why: CHG-1234 hardening.",
         "",
         "What changed:",
-        "  - Require MFA for admin bob.admin@example.com (enableMultiFactor: false → true)",
+        "  - Require MFA for admin bob.admin@example.com (enableMultiFactor: false → true): applied",
         "",
         "Controls: 1.1 FAIL → PASS",
       ].join("\n"),
@@ -60,7 +60,7 @@ describe("remediation notifications", () => {
     expect(rolledBack?.subject).toBe("[JumpCloud remediation rolled-back] 1.1 by carol.helpdesk@example.com");
     expect(rolledBack?.email).toContain("Who: carol.helpdesk@example.com. Why: INC-77 lock-out.");
     expect(rolledBack?.email).toContain(
-      "What was restored:\n  - Require MFA for admin bob.admin@example.com (enableMultiFactor: false → true)",
+      "What was restored:\n  - Require MFA for admin bob.admin@example.com (enableMultiFactor: false → true): restored",
     );
     expect(rolledBack?.email).toContain("Controls: 1.1 FAIL → FAIL");
   });

@@ -3,6 +3,7 @@
  * of the remediation core on the simulator, and through the real Lambda handler module (AWS mocked,
  * JumpCloud served by a simulator): one clear error each, nothing read or written.
  */
+import { KMSClient } from "@aws-sdk/client-kms";
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
@@ -14,6 +15,7 @@ import { remediationRequestSchema } from "../../../lambdas/service/remediation-r
 import { startSimulator } from "../../../sim/index.js";
 import type { Doc } from "../../../sim/query.js";
 import { rejection } from "../../helpers/simulator.js";
+import { fakeKms, SEAL_KEY_ARN } from "./fake-kms.js";
 import { type Harness, NOW, ORG_ID, useHarness, writeLines } from "./harness.js";
 
 const harness = useHarness();
@@ -202,12 +204,14 @@ describe("the remediation Lambda handler", () => {
   const s3 = mockClient(S3Client);
   const sns = mockClient(SNSClient);
   const secrets = mockClient(SecretsManagerClient);
+  const kms = mockClient(KMSClient);
   let sim: Awaited<ReturnType<typeof startSimulator>>;
   let handler: (event: unknown) => Promise<unknown>;
 
   beforeAll(async () => {
     sim = await startSimulator({ scenario: "compliant", now: () => NOW });
     secrets.on(GetSecretValueCommand).resolves({ SecretString: sim.apiKey });
+    fakeKms(kms);
     s3.on(GetObjectCommand).rejects(
       new NoSuchKey({ message: "The specified key does not exist.", $metadata: {} }),
     );
@@ -220,6 +224,7 @@ describe("the remediation Lambda handler", () => {
       JC_BASE_URL: sim.url,
       JC_INSIGHTS_URL: sim.insightsUrl,
       JC_ORG_IDS: ORG_ID,
+      REMEDIATION_SEAL_KEY_ARN: SEAL_KEY_ARN,
       POWERTOOLS_LOG_LEVEL: "SILENT",
     }))
       vi.stubEnv(name, value);
@@ -231,6 +236,7 @@ describe("the remediation Lambda handler", () => {
     s3.restore();
     sns.restore();
     secrets.restore();
+    kms.restore();
     await sim.close();
   });
 
@@ -244,6 +250,7 @@ describe("the remediation Lambda handler", () => {
     expect(s3.calls()).toHaveLength(0);
     expect(sns.calls()).toHaveLength(0);
     expect(secrets.calls()).toHaveLength(0);
+    expect(kms.calls()).toHaveLength(0);
   });
 
   it("runs a valid plan request (reads only) and refuses an unknown plan as a result, writing nothing", async () => {
