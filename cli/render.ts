@@ -2,6 +2,7 @@
 import pc from "picocolors";
 import type { ControlStatus } from "../lambdas/controls/types.js";
 import type { RunReport } from "../lambdas/engine/findings.js";
+import { clean, MAX_LINE, MAX_PARAGRAPH } from "../lambdas/shared/output-safety.js";
 
 /** How to render. */
 export interface RenderOptions {
@@ -36,20 +37,25 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
   const width = options.width ?? 120;
   const maxResources = options.maxResources ?? 5;
   const lines: string[] = [];
-  const org = report.organizationName ? `${report.organizationName} (${report.orgId})` : report.orgId;
+  // Every string from JumpCloud (names, messages built from them) is cleaned: one line each, no
+  // escape sequence, no value that starts a line of its own (lambdas/shared/output-safety.ts).
+  const org = report.organizationName
+    ? `${clean(report.organizationName)} (${clean(report.orgId)})`
+    : clean(report.orgId);
   lines.push(
     c.bold(`JumpCloud hardening audit · ${org}`),
-    c.dim(`run ${report.runId} · ${report.startedAt}`),
+    c.dim(`run ${clean(report.runId)} · ${clean(report.startedAt)}`),
     "",
   );
   for (const f of report.controls) {
     const status = paint[f.status](LABEL[f.status].padEnd(6));
     lines.push(`${status} ${c.bold(f.controlId)} ${f.level} ${c.bold(f.title)}`);
-    for (const line of wrap(f.summary, width - 12)) lines.push(`${" ".repeat(12)}${c.dim(line)}`);
+    for (const line of wrap(clean(f.summary, MAX_PARAGRAPH), width - 12))
+      lines.push(`${" ".repeat(12)}${c.dim(truncate(line, width - 12))}`);
     // A blanket exception is always shown, even when it muted nothing this run.
     for (const e of report.exceptions.allResources?.filter((a) => a.controlId === f.controlId) ?? []) {
-      const scope = e.check ? `all resources, check ${e.check}` : "all resources";
-      const line = `muted by exception: ${scope} (${e.owner}, until ${e.expires})`;
+      const scope = e.check ? `all resources, check ${clean(e.check)}` : "all resources";
+      const line = `muted by exception: ${scope} (${clean(e.owner)}, until ${clean(e.expires)})`;
       lines.push(`${" ".repeat(12)}${c.cyan(truncate(line, width - 12))}`);
     }
     const notable = f.results.filter(
@@ -57,7 +63,8 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
     );
     for (const r of notable.slice(0, maxResources)) {
       const mark = r.status === "FAIL" ? c.red("✗") : r.status === "ERROR" ? c.magenta("!") : c.yellow("?");
-      lines.push(`${" ".repeat(12)}${mark} ${truncate(`${r.resourceName}: ${r.message}`, width - 14)}`);
+      const text = `${clean(r.resourceName)}: ${clean(r.message, MAX_LINE)}`;
+      lines.push(`${" ".repeat(12)}${mark} ${truncate(text, width - 14)}`);
     }
     if (notable.length > maxResources)
       lines.push(`${" ".repeat(12)}${c.dim(`… and ${notable.length - maxResources} more`)}`);
@@ -72,11 +79,17 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
   );
   if (report.regressions.length > 0) {
     lines.push("", c.bold(c.red(`Regressions since the last run (${report.regressions.length}):`)));
-    for (const r of report.regressions) lines.push(`  ${c.red("▼")} ${r.controlId} ${r.message}`);
+    for (const r of report.regressions)
+      lines.push(
+        `  ${c.red("▼")} ${truncate(`${clean(r.controlId)} ${clean(r.message, MAX_LINE)}`, width - 4)}`,
+      );
   }
   if (report.recoveries.length > 0) {
     lines.push("", c.bold(c.green(`Recoveries (${report.recoveries.length}):`)));
-    for (const r of report.recoveries) lines.push(`  ${c.green("▲")} ${r.controlId} ${r.message}`);
+    for (const r of report.recoveries)
+      lines.push(
+        `  ${c.green("▲")} ${truncate(`${clean(r.controlId)} ${clean(r.message, MAX_LINE)}`, width - 4)}`,
+      );
   }
   if (report.exceptions.expired.length > 0) {
     lines.push(
@@ -84,7 +97,9 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
       c.yellow(`Expired exceptions no longer mute anything (${report.exceptions.expired.length}):`),
     );
     for (const e of report.exceptions.expired)
-      lines.push(`  ${e.controlId} ${e.resource} (owner ${e.owner}, expired ${e.expires})`);
+      lines.push(
+        `  ${clean(e.controlId)} ${clean(e.resource)} (owner ${clean(e.owner)}, expired ${clean(e.expires)})`,
+      );
   }
   lines.push("", c.dim(`${report.api.requests} API requests (${report.api.retries} retries)`));
   return lines.join("\n");
@@ -92,8 +107,7 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
 
 // Result messages can be long; the table shows one line each (the findings keep them whole).
 function truncate(text: string, width: number): string {
-  const max = Math.max(width, 40);
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return clean(text, Math.max(width, 40));
 }
 
 function wrap(text: string, width: number): string[] {

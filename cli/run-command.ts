@@ -5,6 +5,7 @@ import { EngineError } from "../lambdas/engine/errors.js";
 import type { RunReport } from "../lambdas/engine/findings.js";
 import { runAudit } from "../lambdas/engine/run.js";
 import { JumpCloudConfigError, JumpCloudError } from "../lambdas/jumpcloud/errors.js";
+import { safeJson } from "../lambdas/shared/output-safety.js";
 import { localFindingsStore } from "../lambdas/store/local-store.js";
 import { withClient } from "./connection.js";
 import { EXIT, UsageError } from "./errors.js";
@@ -37,7 +38,8 @@ export async function runCommand(options: RunOptions, io: CommandIo): Promise<nu
         },
       );
       progress?.done();
-      if (options.format === "json") io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      // Terminal-safe JSON: names may hold C1 controls or bidi overrides, which JSON.stringify leaves raw.
+      if (options.format === "json") io.stdout.write(`${safeJson(report, 2)}\n`);
       else {
         io.stdout.write(
           `${renderReport(report, { color: io.stdout.isTTY === true, width: io.stdout.columns ?? 120 })}\n`,
