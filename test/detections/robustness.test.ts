@@ -98,6 +98,24 @@ describe("the rules on real, odd data", () => {
     );
   });
 
+  it("every real-shaped case is evaluated within the default budget and depth: no event is left unevaluated", () => {
+    const all = Object.values(RULE_CASES).flatMap((cases) =>
+      [...cases.positive, ...cases.negative].flatMap(samples),
+    );
+    expect(all.length).toBeGreaterThan(50);
+    expect(detect(rules, all).problems).toEqual([]);
+  });
+
+  it("a real-shaped event padded with a 100,000-character user agent is still evaluated by every rule", () => {
+    const padded = positives.map((event) => ({
+      ...event,
+      useragent: { name: "x".repeat(100_000), major: "131", os: "mac os x" },
+    }));
+    const result = detect(rules, padded);
+    expect(result.problems).toEqual([]);
+    expect(result.matches.length).toBe(detect(rules, positives).matches.length);
+  });
+
   it("a failure whose outcome field is missing or unreadable is not counted as a failure", () => {
     const base = rules.find((rule) => rule.title === "JumpCloud Failed User Authentication");
     const admin = rules.find((rule) => rule.title === "JumpCloud Failed Admin Portal Login");

@@ -214,4 +214,55 @@ describe("runDetection", () => {
     await run();
     expect(checkpoint().silenceAlerted).toBeUndefined();
   });
+
+  it("an event nested too deep is logged and alerted once by its id; the rest of the window is still alerted", async () => {
+    add("admin_login_attempt", 10, { success: false });
+    add("admin_login_attempt", 9, { success: false });
+    const deep = sim.scenario.organizations[0]?.events.at(-1) as Record<string, unknown>;
+    let nested: unknown = "chrome";
+    for (let i = 0; i < 100; i++) nested = [nested];
+    deep.useragent = { name: nested };
+    const warnings: unknown[] = [];
+    const logger = {
+      ...silentLogger,
+      warn: (_: string, attributes?: Record<string, unknown>) => warnings.push(attributes),
+    };
+    const runLogged = () =>
+      runDetection({
+        client: simClient(sim),
+        state,
+        notifier,
+        logger,
+        rules,
+        clock: () => now,
+        settings: { overlapMs: 5 * 60_000, silenceHours: 24 },
+      });
+
+    const outcome = await runLogged();
+    expect(outcome).toMatchObject({ events: 2, fresh: 2, matches: 1, unevaluated: 1, published: 2 });
+    expect(titles()).toEqual([
+      "[JumpCloud detection] 1 event(s) not evaluated",
+      "[JumpCloud detection MEDIUM] Failed admin login (1 event)",
+    ]);
+    expect(notifier.messages[0]?.email).toContain(
+      `event ${deep.id}: nested deeper than 64 levels of objects and arrays: refused, not evaluated by any rule (2)`,
+    );
+    expect(notifier.messages[0]?.attributes).toMatchObject({
+      kind: "detection",
+      severity: "high",
+      orgId: ORG,
+    });
+    expect(warnings).toEqual([
+      {
+        code: "EVENT_TOO_DEEP",
+        eventId: deep.id,
+        ruleIds: rules.filter((r) => r.kind === "event").map((r) => r.id),
+      },
+    ]);
+
+    // Inside the overlap on the next run: logged again, never alerted twice.
+    now = new Date(now.getTime() + 60_000);
+    expect(await runLogged()).toMatchObject({ unevaluated: 0, published: 0 });
+    expect(titles()).toHaveLength(2);
+  });
 });
