@@ -1,15 +1,21 @@
 /** A remediation plan (or its outcome) as a terminal would show it: what changes, before → after. */
 import pc from "picocolors";
 import type { RemediationResult } from "../lambdas/remediation/request.js";
+import { clean, MAX_LINE, MAX_PARAGRAPH } from "../lambdas/shared/output-safety.js";
 
 /** Renders the result of a remediation request. */
 export function renderRemediation(result: Extract<RemediationResult, { ok: true }>, color: boolean): string {
   const c = pc.createColors(color);
   const { plan } = result;
-  const lines = [c.bold(`Remediation plan ${plan.planId} · organization ${plan.orgId} · ${plan.status}`)];
+  // Names and who/why come from JumpCloud or a request: each is one clean line (output-safety.ts).
+  const lines = [
+    c.bold(
+      `Remediation plan ${clean(plan.planId)} · organization ${clean(plan.orgId)} · ${clean(plan.status)}`,
+    ),
+  ];
   lines.push(
     c.dim(
-      `requested by ${plan.requestedBy}${plan.reason ? ` (${plan.reason})` : ""} · expires ${plan.expiresAt}`,
+      `requested by ${clean(plan.requestedBy)}${plan.reason ? ` (${clean(plan.reason, MAX_PARAGRAPH)})` : ""} · expires ${clean(plan.expiresAt)}`,
     ),
     "",
   );
@@ -27,12 +33,13 @@ export function renderRemediation(result: Extract<RemediationResult, { ok: true 
         for (const step of control.manualSteps) lines.push(`    - ${step}`);
     }
     for (const action of control.actions) {
-      lines.push(`    ${c.cyan("~")} ${action.description}`);
+      lines.push(`    ${c.cyan("~")} ${clean(action.description, MAX_LINE)}`);
       lines.push(
-        `      ${action.resource.type} ${action.resource.name} · ${action.field}: ${JSON.stringify(action.before)} → ${JSON.stringify(action.after)}`,
+        `      ${clean(`${action.resource.type} ${clean(action.resource.name)} · ${action.field}: ${JSON.stringify(action.before)} → ${JSON.stringify(action.after)}`, MAX_LINE)}`,
       );
     }
-    for (const warning of control.warnings) lines.push(`    ${c.yellow("!")} ${warning}`);
+    for (const warning of control.warnings)
+      lines.push(`    ${c.yellow("!")} ${clean(warning, MAX_PARAGRAPH)}`);
   }
   const count = plan.controls.reduce((n, control) => n + control.actions.length, 0);
   lines.push("");

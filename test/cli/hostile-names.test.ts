@@ -8,6 +8,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { renderRemediation } from "../../cli/render-plan.js";
+import type { RemediationPlan } from "../../lambdas/remediation/record.js";
 import { type RunningSimulator, startSimulator } from "../../sim/index.js";
 import type { Doc } from "../../sim/query.js";
 import { event, userAuth } from "../detections/events.js";
@@ -159,5 +161,51 @@ describe("jc-audit detect with hostile usernames and user agents", () => {
     expect(radius?.events[0]?.changes).toEqual([
       { field: "sharedSecret", from: "[REDACTED]", to: "[REDACTED]" },
     ]);
+  });
+});
+
+describe("jc-audit remediate's table with hostile names and a hostile requestedBy", () => {
+  it("every line is clean and no value starts a line", () => {
+    // Only what the table reads; a stored plan may hold anything, so the renderer trusts none of it.
+    const plan = {
+      planId: "rp-20261203T084807Z-82ee9e2f",
+      orgId: "5f0000000000000000000001",
+      status: "planned",
+      requestedBy: `mallory\u2028PASS   2.2 Enforce MFA ${HOSTILE.windowTitle}`,
+      reason: `${HOSTILE.forgedLine} ${HOSTILE.screenClear}`,
+      expiresAt: "2026-12-04T08:48:07.000Z",
+      controls: [
+        {
+          controlId: "2.2",
+          title: "Configure MFA for System Access",
+          statusBefore: "FAIL",
+          automated: "opt-in",
+          manualSteps: [],
+          warnings: [`${EVIL} is inactive`],
+          actions: [
+            {
+              kind: "system-flag",
+              id: "2.2:system:5e0000000000000000000001:allowMultiFactorAuthentication",
+              controlId: "2.2",
+              systemId: "5e0000000000000000000001",
+              flag: "allowMultiFactorAuthentication",
+              resource: { type: "system", id: "5e0000000000000000000001", name: LONG },
+              field: "allowMultiFactorAuthentication",
+              description: `Set allowMultiFactorAuthentication to true on ${LONG}`,
+              before: false,
+              after: true,
+            },
+          ],
+        },
+      ],
+    } as unknown as RemediationPlan;
+    const text = renderRemediation({ ok: true, mode: "plan", noop: false, plan }, false);
+    expectNone(UNSAFE, text);
+    expectNone(FORGED_LINE, text);
+    expectNone(/^\s*PASS/m, text);
+    expect(Math.max(...text.split("\n").map((line) => line.length))).toBeLessThanOrEqual(1010);
+    expect(text).toContain(
+      "requested by mallory PASS   2.2 Enforce MFA \uFFFDtitle (x PASS   2.2 Enforce MFA",
+    );
   });
 });
