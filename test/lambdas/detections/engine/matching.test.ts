@@ -97,7 +97,7 @@ describe("modifiers", () => {
     expect(m(event({ initiated_by: { email: "x-ad@corp" } }))).toBe(false);
   });
 
-  it("re is a case-sensitive JavaScript regex without implicit anchors", () => {
+  it("re is a case-sensitive RE2 regular expression without implicit anchors", () => {
     const m = field({ "initiated_by.email|re": "^[a-z]+\\d{2}@" });
     expect(m(event({ initiated_by: { email: "bob42@corp.example" } }))).toBe(true);
     expect(m(event({ initiated_by: { email: "Bob42@corp.example" } }))).toBe(false);
