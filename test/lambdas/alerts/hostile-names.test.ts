@@ -163,6 +163,7 @@ describe("audit alerts with hostile names", () => {
       error: { code: "SERVER_ERROR", message: f.summary, datasets: [] },
     });
     expectFits(evaluationFailureAlert(errored, 3, WHERE));
+    expectFits(organizationUnresolvedAlert("1.1", { code: "SERVER_ERROR", message: f.summary }));
   });
 });
 
