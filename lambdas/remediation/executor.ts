@@ -67,9 +67,25 @@ const creates = (action: RemediationAction): action is Extract<RemediationAction
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Answers that prove a write was refused before it was made; anything else may have landed. */
+const REFUSED = new Set([
+  "CONFIG_INVALID",
+  "AUTH_REJECTED",
+  "FORBIDDEN",
+  "NOT_ON_PLAN",
+  "NOT_FOUND",
+  "BAD_REQUEST",
+  "CONFLICT",
+  "RATE_LIMITED",
+  "REDIRECT_REFUSED",
+]);
+
+/**
+ * Whether a failed write may still have happened: a timeout, a dropped connection or a 5xx, but also a
+ * malformed 2xx answer or an error of our own after the request was sent. Only a refusal proves it did not.
+ */
 const ambiguous = (error: unknown) =>
-  error instanceof JumpCloudError &&
-  (error.code === "WRITE_OUTCOME_UNKNOWN" || error.code === "SERVER_ERROR");
+  !(error instanceof RemediationError) && !(error instanceof JumpCloudError && REFUSED.has(error.code));
 
 /** The action's field as it is now: the value, or for creations the id of a resource of that name (null: none). */
 export async function readCurrent(client: JumpCloudClient, action: RemediationAction): Promise<unknown> {

@@ -108,23 +108,15 @@ export const LOCAL_SEAL_KEY_FILE = "remediation-seal.key";
  */
 export function localSealer(root: string): RecordSealer {
   const path = join(root, LOCAL_SEAL_KEY_FILE);
-  let key: Promise<Buffer> | undefined;
-  const load = (create: boolean) => {
-    key ??= loadKey(path, root, create);
-    // A failed load is not cached, so a fixed key file works in the same process.
-    key.catch(() => {
-      key = undefined;
-    });
-    return key;
-  };
+  // Read at every use, not cached: a key file whose mode or content changed is refused at once.
   return {
     async mac(digest) {
-      return createHmac("sha256", await load(true))
+      return createHmac("sha256", await loadKey(path, root, true))
         .update(digest)
         .digest();
     },
     async verify(digest, mac) {
-      const expected = createHmac("sha256", await load(false))
+      const expected = createHmac("sha256", await loadKey(path, root, false))
         .update(digest)
         .digest();
       return mac.length === expected.length && timingSafeEqual(expected, mac);

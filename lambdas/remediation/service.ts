@@ -206,8 +206,6 @@ export async function rollbackPlan(
 interface Operation {
   record: RemediationPlan;
   op: number;
-  /** Set when a record could not be stored after writes were made. */
-  storeError?: Error;
 }
 
 /** Claims the next operation number (a create-only marker) and stores the record as in progress. */
@@ -244,7 +242,11 @@ async function startOperation(
   return { record, op };
 }
 
-/** Writes the journal entry and stores the record; an intent that cannot be stored stops the write. */
+/**
+ * Appends a journal entry and stores the record. An intent (`mustStore`) that cannot be stored throws,
+ * so its write is never made; an outcome is stored with retries (if that fails too, the next intent
+ * fails, or the final store tries again and announces the writes).
+ */
 async function journal(
   deps: RemediationDependencies,
   run: Operation,
@@ -252,12 +254,8 @@ async function journal(
   mustStore: boolean,
 ): Promise<void> {
   run.record.journal.push({ op: run.op, at: clockOf(deps)().toISOString(), ...entry });
-  if (mustStore) {
-    await storeRecord(deps, run.record);
-    return;
-  }
-  const error = await storeWithRetry(deps, run.record);
-  if (error) run.storeError = error;
+  if (mustStore) await storeRecord(deps, run.record);
+  else await storeWithRetry(deps, run.record);
 }
 
 async function runApply(
@@ -315,13 +313,8 @@ async function runApply(
       );
       break;
     }
-    if (run.storeError) {
-      failure = new RemediationError(
-        "RECORD_NOT_STORED",
-        `The record could not be stored (${run.storeError.message}); no further change was made`,
-      );
-      break;
-    }
+    // A record that could not be stored after this write stops the next one at its intent; after the
+    // last one, finish() tries again and announces the writes if it still fails.
   }
   const now = clockOf(deps)();
   if (failure) return failApply(deps, run, done, refs, failure);
@@ -375,8 +368,8 @@ async function failApply(
     left: left.length,
   });
   const error = await storeWithRetry(deps, run.record);
-  if (error || run.storeError) {
-    const problem = `the record of plan ${run.record.planId} could not be stored (${(error ?? run.storeError)?.message})`;
+  if (error) {
+    const problem = `the record of plan ${run.record.planId} could not be stored (${error.message})`;
     if (wrote)
       await notify(
         deps,
@@ -420,10 +413,9 @@ async function runRollback(
       break;
     }
     outcomes.push({ actionId, outcome: undone.outcome, ...(undone.detail ? { detail: undone.detail } : {}) });
-    if (run.storeError) break;
   }
   const settled = outcomes.every((o) => o.outcome !== "failed" && o.outcome !== "unknown");
-  run.record.status = settled && !run.storeError ? "rolled-back" : "failed";
+  run.record.status = settled ? "rolled-back" : "failed";
   run.record.rolledBack = {
     at: clockOf(deps)().toISOString(),
     by: request.requestedBy,
@@ -504,7 +496,8 @@ async function finish(
   run: Operation,
   phase: "applied" | "rolled-back",
 ): Promise<void> {
-  const error = (await storeWithRetry(deps, run.record)) ?? run.storeError;
+  // The final record holds every journal entry: once it is stored, earlier failed stores do not matter.
+  const error = await storeWithRetry(deps, run.record);
   if (!error) {
     await notify(deps, remediationAlert(run.record, phase));
     return;

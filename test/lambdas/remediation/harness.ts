@@ -1,5 +1,5 @@
 /** Remediation test harness: a fresh compliant simulator, a temporary plan store and a recording logger per test. */
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect } from "vitest";
@@ -42,8 +42,10 @@ export function recordingNotifier(): Notifier & { messages: AlertMessage[] } {
 export interface Harness {
   sim: RunningSimulator;
   org: OrgData;
-  /** Folder of the local remediation store. */
+  /** Folder of the local remediation store (`--out`), inside a folder of its own. */
   root: string;
+  /** What exists beside `root` in its parent folder: anything there was written outside `--out`. */
+  outside(): Promise<string[]>;
   logger: ReturnType<typeof recordingLogger>;
   notifier: ReturnType<typeof recordingNotifier>;
   /** Dependencies over the simulator; `client` options (e.g. `timeoutMs`) and fields may be overridden. */
@@ -72,7 +74,9 @@ export function useHarness(): () => Harness {
   let current: Harness | undefined;
   beforeEach(async () => {
     const sim = await startSimulator({ scenario: "compliant", now: () => NOW });
-    const root = await mkdtemp(join(tmpdir(), "jc-remediation-"));
+    const parent = await mkdtemp(join(tmpdir(), "jc-remediation-"));
+    const root = join(parent, "out");
+    await mkdir(root);
     const logger = recordingLogger();
     const notifier = recordingNotifier();
     const store = localRemediationStore(root);
@@ -82,6 +86,7 @@ export function useHarness(): () => Harness {
       sim,
       org: sim.scenario.organizations[0] as OrgData,
       root,
+      outside: async () => (await readdir(parent)).filter((name) => name !== "out"),
       logger,
       notifier,
       deps: (overrides = {}, client = {}) => ({
@@ -132,7 +137,7 @@ export function useHarness(): () => Harness {
   });
   afterEach(async () => {
     await current?.sim.close();
-    if (current) await rm(current.root, { recursive: true, force: true });
+    if (current) await rm(join(current.root, ".."), { recursive: true, force: true });
     current = undefined;
   });
   return () => {
