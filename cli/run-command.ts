@@ -5,7 +5,7 @@ import { EngineError } from "../lambdas/engine/errors.js";
 import type { RunReport } from "../lambdas/engine/findings.js";
 import { runAudit } from "../lambdas/engine/run.js";
 import { JumpCloudConfigError, JumpCloudError } from "../lambdas/jumpcloud/errors.js";
-import { safeJson } from "../lambdas/shared/output-safety.js";
+import { clean, safeJson } from "../lambdas/shared/output-safety.js";
 import { localFindingsStore } from "../lambdas/store/local-store.js";
 import { withClient } from "./connection.js";
 import { EXIT, UsageError } from "./errors.js";
@@ -56,11 +56,12 @@ export async function runCommand(options: RunOptions, io: CommandIo): Promise<nu
       error instanceof EngineError ||
       error instanceof JumpCloudConfigError
     ) {
-      io.stderr.write(`jc-audit: ${error.message}\n`);
+      io.stderr.write(`jc-audit: ${clean(error.message, 1000)}\n`);
       return EXIT.usage;
     }
     if (error instanceof JumpCloudError) {
-      io.stderr.write(`jc-audit: ${error.message}\n`);
+      // A server message may quote attacker-chosen text: one clean line.
+      io.stderr.write(`jc-audit: ${clean(error.message, 1000)}\n`);
       return EXIT.error;
     }
     // The folder passed the check above but a write failed later (disk full, a file in the way deeper

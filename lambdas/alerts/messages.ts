@@ -94,6 +94,16 @@ const REMEDIES: Record<string, string> = {
     "The function could not reach JumpCloud; check the function's network egress and status.jumpcloud.com.",
   TIMEOUT:
     "JumpCloud did not answer in time on every retry; check status.jumpcloud.com, or raise the function timeout.",
+  INCOMPLETE_COLLECTION:
+    "A collection came back inconsistent twice (short, repeated or missing pages, or a changing total), so it could not be judged as a whole. The next run reads it again; if it persists, report the path named in the reason to JumpCloud support.",
+  PLAN_INCONSISTENT:
+    "JumpCloud refused one endpoint of a feature as 'not on this plan' while another endpoint of the same feature answered; this is not read as a plan limit. Check the key's admin role and the organization's plan in the console.",
+  INCONSISTENT_EVENTS:
+    "Directory Insights counted and listed a different number of events twice in a row. The next run reads it again.",
+  CHECK_NOT_EVALUATED:
+    "Some checks met data they could not judge (a value absent or of an unexpected type); the finding names each one. Look at those resources in the console.",
+  REDIRECT_REFUSED:
+    "The API answered with a redirect, which the auditor never follows so the key cannot reach another host; check the configured base URLs (and any proxy in between).",
 };
 
 /** One message when a control could not be evaluated `runs` times in a row (or the key was rejected). */

@@ -15,6 +15,7 @@ import type { InsightsEvent } from "../jumpcloud/types.js";
 import type { AlertMessage, Notifier } from "../service/notifier.js";
 import type { StateStore } from "../service/state-store.js";
 import type { Logger } from "../shared/logger.js";
+import { clean } from "../shared/output-safety.js";
 import { detectionAlert, silenceAlert } from "./alerts.js";
 import { detect } from "./engine/index.js";
 import type { CompiledRule, DetectionMatch, DetectionProblem, SigmaLevel } from "./types.js";
@@ -211,7 +212,8 @@ const LISTED = 20;
 
 /** The alert for fresh events the rules could not evaluate: their ids, the cause and the rules, nothing else. */
 export function unevaluatedAlert(orgId: string, problems: readonly DetectionProblem[]): AlertMessage {
-  const lines = problems.slice(0, LISTED).map((problem) => `  - ${problem.message}`);
+  // Event ids and rule titles come from Directory Insights and rule files: one clean line each.
+  const lines = problems.slice(0, LISTED).map((problem) => `  - ${clean(problem.message, 512)}`);
   if (problems.length > LISTED) lines.push(`  … and ${problems.length - LISTED} more`);
   const body = [
     `${problems.length} Directory Insights event(s) in organization ${orgId} were not evaluated by every detection rule.`,

@@ -100,4 +100,15 @@ describe("recoveryAlert and evaluationFailureAlert", () => {
     expect(alert.email).toMatch(/aws secretsmanager put-secret-value/);
     expect(alert.email).toMatch(/status is unknown \(ERROR\), never PASS/);
   });
+
+  it.each([
+    ["INCOMPLETE_COLLECTION", /came back inconsistent twice/],
+    ["PLAN_INCONSISTENT", /not read as a plan limit/],
+    ["INCONSISTENT_EVENTS", /counted and listed a different number/],
+    ["CHECK_NOT_EVALUATED", /could not judge/],
+    ["REDIRECT_REFUSED", /never follows/],
+  ])("says what to do on %s", (code, remedy) => {
+    const error = finding([], { status: "ERROR", error: { code, message: "why", datasets: [] } });
+    expect(evaluationFailureAlert(error, 3, where).email).toMatch(remedy);
+  });
 });
