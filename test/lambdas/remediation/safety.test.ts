@@ -1,6 +1,5 @@
 /** Safety of apply and rollback: drift, the per-organization lock, expiry, unknown plans, ambiguous writes, idempotent creates. */
 import { describe, expect, it } from "vitest";
-import type { JumpCloudClient } from "../../../lambdas/jumpcloud/client.js";
 import { planActions, type RemediationStore } from "../../../lambdas/remediation/record.js";
 import { applyPlan, planRemediation, rollbackPlan } from "../../../lambdas/remediation/service.js";
 import type { Doc } from "../../../sim/query.js";
@@ -20,14 +19,6 @@ async function planAdminFix(h: Harness) {
   const plan = await planRemediation(h.deps(), { ...WHO, controls: ["1.1"] });
   expect(planActions(plan)).toHaveLength(1);
   return { bob, plan };
-}
-
-/** Resolves once `done()` holds (polling the simulator's state), or fails after 5 s. */
-async function until(done: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !done(); waited += 5) {
-    if (waited > 5000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /** A promise and the function that resolves it. */
@@ -283,38 +274,7 @@ describe("refused requests", () => {
 });
 
 describe("writes whose outcome is unknown", () => {
-  it("a PUT that times out but happened is confirmed by re-reading, never resent", async () => {
-    const h = harness();
-    const { bob, plan } = await planAdminFix(h);
-    const path = `/api/users/${bob._id}`;
-    h.sim.faults.add({ kind: "delay", ms: 500, method: "PUT", path, times: 1 });
-    const deps = h.deps({}, { timeoutMs: 250 });
-    // The simulator handles the PUT after the client gave up: hold the client's error until it has,
-    // so the re-read sees the write whatever the machine's speed.
-    const client: JumpCloudClient = {
-      ...deps.client,
-      async put<T>(p: string, body: unknown): Promise<T> {
-        try {
-          return await deps.client.put<T>(p, body);
-        } catch (error) {
-          await until(() => putsTo(h.sim, path).length > 0, "the delayed PUT");
-          throw error;
-        }
-      },
-    };
-
-    const { plan: applied } = await applyPlan({ ...deps, client }, { ...WHO, planId: plan.planId });
-    expect(applied.applied?.results).toEqual([{ actionId: `1.1:admin:${bob._id}`, outcome: "applied" }]);
-    expect(applied.applied?.statusAfter["1.1"]).toBe("PASS");
-    expect(putsTo(h.sim, path)).toHaveLength(1);
-    expect(putsTo(h.sim, path)[0]).toMatchObject({ fault: "delay", status: 200 });
-    expect(bob.enableMultiFactor).toBe(true);
-    expect(
-      h.logger.lines.filter(
-        (l) => l.message === "Retrying JumpCloud request" && l.attributes?.method === "PUT",
-      ),
-    ).toEqual([]);
-  });
+  // A PUT that lands after the client's timeout: journal.test.ts.
 
   it("a create whose answer is lost is found by name, recorded, and deleted on rollback", async () => {
     const h = harness();
