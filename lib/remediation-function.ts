@@ -5,6 +5,7 @@
  */
 
 import { Validations } from "aws-cdk-lib";
+import type * as kms from "aws-cdk-lib/aws-kms";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
@@ -12,6 +13,7 @@ import { Construct } from "constructs";
 import type { ApiKeySecret } from "./api-key-secret.js";
 import { FINDINGS_PREFIXES } from "./findings-bucket.js";
 import { acknowledgeGrantWildcards, nagArn } from "./nag.js";
+import { remediationSealKey } from "./remediation-seal-key.js";
 import { handlerEntry, ServiceFunction, type ServiceFunctionOptions } from "./service-function.js";
 
 /** The remediation handler. */
@@ -52,6 +54,8 @@ export interface RemediationFunctionProps {
 export class RemediationFunction extends Construct {
   /** The function and its role, log group and alarms. */
   readonly service: ServiceFunction;
+  /** The HMAC key sealing remediation records; only this function's role may use it. */
+  readonly sealKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: RemediationFunctionProps) {
     super(scope, id);
@@ -77,6 +81,8 @@ export class RemediationFunction extends Construct {
     });
     const role = this.service.role;
     props.apiKey.grantRead(role);
+    this.sealKey = remediationSealKey(this, "SealKey", role);
+    this.service.function.addEnvironment("REMEDIATION_SEAL_KEY_ARN", this.sealKey.keyArn);
     const { remediations } = FINDINGS_PREFIXES;
     props.findingsBucket.grantRead(role, `${remediations}*`);
     props.findingsBucket.grantPut(role, `${remediations}*`);
