@@ -56,7 +56,7 @@ export function renderRemediation(result: Extract<RemediationResult, { ok: true 
     );
   else
     lines.push(
-      `Rolled back: ${plan.rolledBack?.outcomes.map((o) => `${o.actionId} ${o.outcome}`).join(", ") || "nothing to undo"}.`,
+      `Rolled back: ${plan.rolledBack?.outcomes.map((o) => `${o.actionId} ${o.outcome}${o.detail ? ` (${clean(o.detail, MAX_LINE)})` : ""}`).join(", ") || "nothing to undo"}.`,
     );
   return lines.join("\n");
 }

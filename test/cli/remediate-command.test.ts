@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -32,6 +32,7 @@ const bob = () =>
     string,
     unknown
   >;
+const ORG = "5f0000000000000000000001";
 const planIdOf = (text: string) => /--apply (rp-[\w-]+)/.exec(text)?.[1] ?? "";
 
 describe("jc-audit remediate", () => {
@@ -95,6 +96,63 @@ describe("jc-audit remediate", () => {
     expect(stdout).toBe("");
     expect(stderr).toMatch(message);
     expect(sim.writes()).toEqual([]);
+  });
+
+  it("seals plans with a key file under --out (mode 0600); an edited plan exits 2 with one line and changes nothing", async () => {
+    bob().enableMultiFactor = false;
+    const planId = planIdOf((await runCli(["remediate", "--controls", "1.1", ...flags()], env())).stdout);
+    const key = join(out, "remediation-seal.key");
+    expect(((await stat(key)).mode & 0o777).toString(8)).toBe("600");
+    const file = join(out, "remediations", ORG, `${planId}.json`);
+    const text = await readFile(file, "utf8");
+    // An edit that keeps the plan well-formed: the swap of before and after on bob's change.
+    const edited = text.replace('"before": false,\n', '"before": true,\n');
+    expect(edited).not.toBe(text);
+    await writeFile(file, edited);
+    const requests = sim.requests.length;
+
+    const { code, stdout, stderr } = await runCli(
+      ["remediate", "--apply", planId, "--org-id", ORG, ...flags()],
+      env(),
+    );
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      `jc-audit: The record remediations/${ORG}/${planId}.json does not match its seal: it was changed after remediation wrote it, or moved from another plan; nothing was read from JumpCloud and nothing was changed: make a new plan\n`,
+    );
+    expect(sim.requests).toHaveLength(requests);
+    expect(sim.writes()).toEqual([]);
+
+    await writeFile(file, text);
+    await chmod(key, 0o644);
+    const loose = await runCli(["remediate", "--apply", planId, ...flags()], env());
+    expect(loose.code).toBe(2);
+    expect(loose.stderr).toMatch(
+      /^jc-audit: The remediation seal key .*remediation-seal\.key has mode 0644: other users can read or change it; make it 0600 \(chmod 600 .*\), or remove it and make new plans\n$/,
+    );
+    expect(sim.writes()).toEqual([]);
+  });
+
+  it("rollback says what it left alone because it changed since apply", async () => {
+    const policies = sim.scenario.organizations[0]?.authnPolicies ?? [];
+    policies.splice(
+      policies.findIndex((p) => p.name === "Require MFA - All Users"),
+      1,
+    );
+    const planId = planIdOf((await runCli(["remediate", "--controls", "2.1", ...flags()], env())).stdout);
+    expect((await runCli(["remediate", "--apply", planId, ...flags()], env())).code).toBe(0);
+    const created = policies.find((p) => p.name === "Require MFA - All Users (jc-audit)") as Record<
+      string,
+      unknown
+    >;
+    created.description = "Edited by the IT team";
+
+    const { code, stdout } = await runCli(["remediate", "--rollback", planId, ...flags()], env());
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      "Rolled back: 2.1:authn_policy:create changed-since (it was edited: changed since apply, left alone).",
+    );
+    expect(policies.some((p) => p === created)).toBe(true);
   });
 
   it("needs JC_API_KEY", async () => {

@@ -3,7 +3,7 @@
  * malformed requests refused before anything is read or written; a plan → apply → apply → rollback
  * round trip with S3, SNS and Secrets Manager mocked and JumpCloud served by the simulator.
  */
-import { KMSClient } from "@aws-sdk/client-kms";
+import { KMSClient, VerifyMacCommand } from "@aws-sdk/client-kms";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
@@ -168,6 +168,48 @@ describe("remediation handler", () => {
         plan: { status: "rolled-back" },
       });
       expect(admin.enableMultiFactor).toBe(false);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it("refuses a plan object edited in the bucket (PLAN_TAMPERED) before reading JumpCloud; nothing is written", async () => {
+    captureWarnings();
+    const sim = await startSimulator({ scenario: "compliant" });
+    try {
+      const admin = sim.scenario.organizations[0]?.admins.find(
+        (a) => a.email === "bob.admin@example.com",
+      ) as Record<string, unknown>;
+      admin.enableMultiFactor = false;
+      const objects = fakeBucket(s3);
+      fakeKms(kms);
+      sm.on(GetSecretValueCommand).resolves({ SecretString: sim.apiKey });
+      sns.on(PublishCommand).resolves({});
+      vi.resetModules();
+      configure({ JC_BASE_URL: sim.url, JC_INSIGHTS_URL: sim.insightsUrl, JC_ORG_IDS: ORG });
+      const { handler } = await import("../../../lambdas/handlers/remediate.js");
+      const planned = await handler({ mode: "plan", controls: ["1.1"], requestedBy: "alice@example.com" });
+      const planId = (planned as { plan: { planId: string } }).plan.planId;
+      const key = `remediations/${ORG}/${planId}.json`;
+      const text = objects.get(key) as string;
+      // Someone with write access to the prefix turns the change around (MFA off instead of on).
+      objects.set(
+        key,
+        text.replace('"before": false,', '"before": true,').replace('"after": true', '"after": false'),
+      );
+      const requests = sim.requests.length;
+
+      expect(await handler({ mode: "apply", planId, requestedBy: "alice@example.com" })).toEqual({
+        ok: false,
+        code: "PLAN_TAMPERED",
+        message: `The record ${key} does not match its seal: it was changed after remediation wrote it, or moved from another plan; nothing was read from JumpCloud and nothing was changed: make a new plan`,
+      });
+      expect(sim.requests).toHaveLength(requests);
+      expect(sim.writes()).toEqual([]);
+      expect(kms.commandCalls(VerifyMacCommand)).toHaveLength(1);
+      expect(objects.get(key)).not.toBe(text);
+      expect([...objects.keys()]).toEqual([key]);
+      expect(sns.calls()).toHaveLength(0);
     } finally {
       await sim.close();
     }
