@@ -325,7 +325,7 @@ export async function undoAction(
   if (action.before === null)
     return {
       outcome: "cannot-restore",
-      detail: `${action.field} was not set before apply and the API cannot unset it: left as apply set it (${JSON.stringify(action.after)})`,
+      detail: `${action.field} was not set before apply and no documented request unsets it (writing a default instead is not the same): left as apply set it (${JSON.stringify(action.after)})`,
     };
   const before = action.before;
   return confirmUndo(

@@ -32,7 +32,7 @@ export type ApplyOutcome = "applied" | "already" | "unknown";
 /**
  * What undoing one action did: `restored` (the state before apply is back), `changed-since` (not as
  * apply left it: left alone), `nothing-to-undo` (apply did not change it), `cannot-restore` (it was
- * absent before and the API cannot unset it: left as apply set it), `failed` or `unknown` (the undo
+ * absent before and no documented request unsets it: left as apply set it), `failed` or `unknown` (the undo
  * write failed, or its outcome stayed unknown).
  */
 export type UndoOutcome =

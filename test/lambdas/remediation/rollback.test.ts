@@ -164,7 +164,7 @@ describe("a value apply changed", () => {
         actionId: "5.1:organization:directoryInsights",
         outcome: "cannot-restore",
         detail:
-          "settings.features.directoryInsights.enabled was not set before apply and the API cannot unset it: left as apply set it (true)",
+          "settings.features.directoryInsights.enabled was not set before apply and no documented request unsets it (writing a default instead is not the same): left as apply set it (true)",
       },
     ]);
     expect(h.sim.writes()).toHaveLength(writes);
