@@ -240,6 +240,8 @@ async function confirm(
     );
   return {
     result: { actionId: action.id, outcome: "unknown" },
+    // What the enabled policy would be if the write landed: rollback compares the whole policy with it.
+    ...(action.kind === "enable-authn-policy" && expected ? { leftAs: expected } : {}),
     detail:
       last === "other"
         ? `re-reading for ${waited} shows neither the value before nor the one written`
@@ -306,8 +308,8 @@ export async function undoAction(
       return applied.outcome === "unknown"
         ? { outcome: "nothing-to-undo", detail: "the write never landed" }
         : leftAlone("it was disabled again");
-    if (applied.leftAs !== undefined && !sameObject(current, applied.leftAs))
-      return leftAlone("it was edited");
+    if (applied.leftAs === undefined) return leftAlone("it cannot be compared with the policy apply left");
+    if (!sameObject(current, applied.leftAs)) return leftAlone("it was edited");
     return confirmUndo(
       action,
       options,
