@@ -6,6 +6,7 @@ import { runRemediation } from "../lambdas/remediation/request.js";
 import { localSealer } from "../lambdas/remediation/seal.js";
 import { InvalidEventError, parseEvent } from "../lambdas/service/parse-event.js";
 import { remediationRequestSchema } from "../lambdas/service/remediation-request.js";
+import { clean } from "../lambdas/shared/output-safety.js";
 import { localRemediationStore } from "../lambdas/store/local-remediation-store.js";
 import { withClient } from "./connection.js";
 import { EXIT, UsageError } from "./errors.js";
@@ -84,7 +85,8 @@ export async function remediateCommand(flags: RemediateFlags, io: CommandIo): Pr
         trustedRanges,
       );
       if (!result.ok) {
-        io.stderr.write(`jc-audit: ${result.message}\n`);
+        // Refusals may quote a stored file, a lock or JumpCloud: one clean line, whatever they hold.
+        io.stderr.write(`jc-audit: ${clean(result.message, Number.POSITIVE_INFINITY)}\n`);
         return REQUEST_CODES.has(result.code) ? EXIT.usage : EXIT.failed;
       }
       io.stdout.write(

@@ -13,6 +13,7 @@ import { resolveOrgId, runAudit } from "../engine/run.js";
 import type { JumpCloudClient } from "../jumpcloud/client.js";
 import type { AlertMessage, Notifier } from "../service/notifier.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
+import { clean } from "../shared/output-safety.js";
 import type { PlanOptions, RemediationAction } from "./actions.js";
 import { RemediationError } from "./errors.js";
 import {
@@ -629,8 +630,9 @@ async function withLock<T>(
     lock = await deps.store.acquireLock(orgId, { planId, requestedBy, since });
   }
   if (!lock.acquired) {
+    // The lock object is not trusted: its fields are shown as clean, capped text.
     const holder = lock.holder
-      ? ` (plan ${lock.holder.planId} by ${lock.holder.requestedBy} since ${lock.holder.since})`
+      ? ` (plan ${clean(lock.holder.planId)} by ${clean(lock.holder.requestedBy)} since ${clean(lock.holder.since)})`
       : "";
     throw new RemediationError(
       "LOCKED",

@@ -2,6 +2,8 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type RemediationPlan, remediationKeys } from "../../lambdas/remediation/record.js";
+import { localSealer, sealRecord } from "../../lambdas/remediation/seal.js";
 import { type RunningSimulator, startSimulator } from "../../sim/index.js";
 import { runCli } from "../helpers/cli.js";
 
@@ -33,6 +35,9 @@ const bob = () =>
     unknown
   >;
 const ORG = "5f0000000000000000000001";
+/** Control characters other than the final line feed. */
+const controlsIn = (text: string) =>
+  [...text.replace(/\n$/, "")].filter((ch) => (ch.codePointAt(0) ?? 0) < 0x20 || ch.codePointAt(0) === 0x7f);
 const planIdOf = (text: string) => /--apply (rp-[\w-]+)/.exec(text)?.[1] ?? "";
 
 describe("jc-audit remediate", () => {
@@ -153,6 +158,40 @@ describe("jc-audit remediate", () => {
       "Rolled back: 2.1:authn_policy:create changed-since (it was edited: changed since apply, left alone).",
     );
     expect(policies.some((p) => p === created)).toBe(true);
+  });
+
+  it("prints a refusal quoting a hostile stored file or lock as one clean line", async () => {
+    bob().enableMultiFactor = false;
+    const planId = planIdOf((await runCli(["remediate", "--controls", "1.1", ...flags()], env())).stdout);
+    const key = remediationKeys.plan(ORG, planId);
+    const file = join(out, key);
+    const { record } = JSON.parse(await readFile(file, "utf8")) as { record: RemediationPlan };
+    // Someone who can read the key file seals a record with a key that is a terminal escape sequence.
+    const hostile = { ...record, "\u001b]0;pwned\u0007\nPASS 1.1": true } as unknown as RemediationPlan;
+    await writeFile(file, await sealRecord(localSealer(out), key, hostile));
+    const tampered = await runCli(["remediate", "--apply", planId, ...flags()], env());
+    expect(tampered.code).toBe(2);
+    expect(tampered.stderr).toMatch(
+      /^jc-audit: The record .* is not a remediation record this version can use \(\(root\): Unrecognized key: "� PASS 1\.1"\); nothing was changed: make a new plan\n$/,
+    );
+    expect(controlsIn(tampered.stderr)).toEqual([]);
+
+    await writeFile(file, await sealRecord(localSealer(out), key, record));
+    await writeFile(
+      join(out, remediationKeys.lock(ORG)),
+      JSON.stringify({
+        planId: "rp-x\u001b[2J",
+        requestedBy: "mallory\nPASS 1.1",
+        since: new Date().toISOString(),
+      }),
+    );
+    const locked = await runCli(["remediate", "--apply", planId, ...flags()], env());
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toMatch(
+      /^jc-audit: Another remediation is running for organization 5f0000000000000000000001 \(plan rp-x.*by mallory PASS 1\.1 since .*\); try again when it ends\n$/,
+    );
+    expect(controlsIn(locked.stderr)).toEqual([]);
+    expect(sim.writes()).toEqual([]);
   });
 
   it("needs JC_API_KEY", async () => {
