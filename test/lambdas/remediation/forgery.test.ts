@@ -235,6 +235,17 @@ describe("a stored plan edited without the seal key", () => {
     expect(h.sim.writes()).toHaveLength(writes);
   });
 
+  it("a bad MAC on an unchanged record is refused before anything is read", async () => {
+    const h = harness();
+    const { planId } = await planFor(h, "admin");
+    const file = join(h.root, remediationKeys.plan(ORG_ID, planId));
+    const envelope = JSON.parse(await readFile(file, "utf8")) as { seal: { mac: string } };
+    envelope.seal.mac = Buffer.alloc(32, 7).toString("base64");
+    await writeFile(file, JSON.stringify(envelope));
+    const error = await refused(h, planId, "PLAN_TAMPERED", { readsNothing: true });
+    expect(error.message).toContain("does not match its seal");
+  });
+
   it("a record copied over another plan's is refused: the seal names where it is stored", async () => {
     const h = harness();
     const first = await planFor(h, "admin");
