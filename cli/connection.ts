@@ -1,7 +1,6 @@
 /** The connection every command makes: the built-in demo simulator, or the tenant JC_API_KEY reaches. */
 import { createJumpCloudClient, type JumpCloudClient } from "../lambdas/jumpcloud/client.js";
 import type { JumpCloudRegion } from "../lambdas/jumpcloud/regions.js";
-import { startSimulator } from "../sim/index.js";
 import { UsageError } from "./errors.js";
 
 /** The connection flags shared by `run`, `remediate` and `detect`. */
@@ -20,7 +19,10 @@ export async function withClient<T>(
   keyOf: string,
   work: (client: JumpCloudClient) => Promise<T>,
 ): Promise<T> {
-  const sim = flags.demo ? await startSimulator({ scenario: "demo" }) : undefined;
+  // Imported only for --demo: the simulator (and its contract validator) is a large part of the CLI.
+  const sim = flags.demo
+    ? await (await import("../sim/index.js")).startSimulator({ scenario: "demo" })
+    : undefined;
   try {
     const apiKey = sim ? sim.apiKey : env.JC_API_KEY;
     if (!apiKey)

@@ -1,13 +1,12 @@
 /** The `jc-audit` command line: subcommands, flags, exit codes. */
 import { Command, CommanderError, Option } from "commander";
-import { CONTROLS } from "../lambdas/controls/registry.js";
 import { EngineError } from "../lambdas/engine/errors.js";
 import pkg from "../package.json" with { type: "json" };
-import { type DetectFlags, detectCommand } from "./detect-command.js";
+import type { DetectFlags } from "./detect-command.js";
 import { EXIT, UsageError } from "./errors.js";
-import { assertWritableFolder, parseRunFlags, type RunFlags } from "./options.js";
-import { type RemediateFlags, remediateCommand } from "./remediate-command.js";
-import { type CommandIo, runCommand } from "./run-command.js";
+import type { RunFlags } from "./options.js";
+import type { RemediateFlags } from "./remediate-command.js";
+import type { CommandIo } from "./run-command.js";
 
 /** The connection flags of `run`, `remediate` and `detect` (see cli/connection.ts). */
 function connectionOptions(command: Command): Command {
@@ -17,6 +16,9 @@ function connectionOptions(command: Command): Command {
     .option("--insights-url <url>", "Directory Insights base URL, including /insights/directory/v1")
     .option("--org-id <id>", "organization id (multi-tenant admins)");
 }
+
+// Each command's code is imported when that command runs, so `--version` and `--help` load little
+// (the compiled CLI is split into chunks along these imports; see scripts/build-cli.ts).
 
 /** Runs the CLI with arguments (without `node` and the script); resolves to the exit code. */
 export async function main(argv: string[], io: CommandIo): Promise<number> {
@@ -47,6 +49,10 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     .option("--demo", "run on the built-in simulator's demo organization")
     .option("--all-results", "keep every passing result in findings (default: at most 1000 per control)")
     .action(async (flags: RunFlags) => {
+      const [{ parseRunFlags }, { runCommand }] = await Promise.all([
+        import("./options.js"),
+        import("./run-command.js"),
+      ]);
       exitCode = await runCommand(parseRunFlags(flags), io);
     });
 
@@ -67,6 +73,10 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     .option("--format <format>", "table or json", "table")
     .option("--demo", "run on the built-in simulator's demo organization (fresh on every invocation)")
     .action(async (flags: RemediateFlags) => {
+      const [{ assertWritableFolder }, { remediateCommand }] = await Promise.all([
+        import("./options.js"),
+        import("./remediate-command.js"),
+      ]);
       assertWritableFolder(flags.out, "--out", ["remediations"]);
       exitCode = await remediateCommand(flags, io);
     });
@@ -78,13 +88,15 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     .option("--format <format>", "table or json", "table")
     .option("--demo", "run on the built-in simulator's demo organization")
     .action(async (flags: DetectFlags) => {
+      const { detectCommand } = await import("./detect-command.js");
       exitCode = await detectCommand(flags, io);
     });
 
   program
     .command("controls")
     .description("List the controls of the catalog")
-    .action(() => {
+    .action(async () => {
+      const { CONTROLS } = await import("../lambdas/controls/registry.js");
       for (const c of CONTROLS) io.stdout.write(`${c.id}  ${c.level}  ${c.severity.padEnd(8)}  ${c.title}\n`);
     });
 
