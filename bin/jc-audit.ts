@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /** `jc-audit`: audit a JumpCloud organization against the hardening guide (see `jc-audit --help`). */
 import { main } from "../cli/program.js";
 
