@@ -5,6 +5,7 @@
  * only `--demo` the simulator.
  */
 import { rmSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Metafile } from "esbuild";
@@ -38,7 +39,7 @@ export interface CliBuild {
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __jcAuditCreateRequire } from 'node:module'; const require = __jcAuditCreateRequire(import.meta.url);";
 
-/** Builds the CLI into `outdir` (emptied first); throws CliBuildError if start-up would load a lazy module. */
+/** Builds the CLI into `outdir` (emptied first); CliBuildError if a package is left out or start-up would load a lazy module. */
 export async function buildCli(outdir = join(ROOT, "dist")): Promise<CliBuild> {
   rmSync(outdir, { recursive: true, force: true });
   const result = await build({
@@ -65,6 +66,12 @@ export async function buildCli(outdir = join(ROOT, "dist")): Promise<CliBuild> {
   const outputs = result.metafile.outputs;
   const entryKey = relative(ROOT, join(outdir, "jc-audit.js"));
   if (!outputs[entryKey]) throw new CliBuildError(`esbuild did not emit ${entryKey}`);
+
+  // Everything but Node's own modules is in dist/: the installed package has no node_modules.
+  for (const [key, output] of Object.entries(outputs))
+    for (const imported of output.imports)
+      if (imported.external && !isBuiltin(imported.path))
+        throw new CliBuildError(`${key} imports ${imported.path}, which is not bundled`);
 
   // The static import closure of the entry is what every invocation pays for.
   const startup = new Set<string>();
