@@ -1,0 +1,81 @@
+/**
+ * The report renderers by format name: pure functions from a run report to text, with no I/O, so
+ * the CLI and a Lambda render alike. The terminal table is the CLI's own (cli/render.ts).
+ */
+import type { RunReport } from "../engine/findings.js";
+import { safeJson } from "../shared/output-safety.js";
+import { renderCsv } from "./csv.js";
+import { filterReport, type ReportFilters } from "./filters.js";
+import { renderHtmlReport } from "./html.js";
+import { renderOcsf } from "./ocsf.js";
+
+/** Formats rendered here. */
+export const REPORT_FORMATS = ["json", "csv", "html", "ocsf"] as const;
+/** A format rendered here. */
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** File name extension of each format (`report-{runId}.{ext}`). */
+export const REPORT_EXTENSIONS: Record<ReportFormat, string> = {
+  json: "json",
+  csv: "csv",
+  html: "html",
+  ocsf: "ocsf.json",
+};
+
+/** What every renderer may need besides the report. */
+export interface RenderContext {
+  /** Version of the tool (OCSF `metadata.product.version`). */
+  version: string;
+  /** The view to render; the report given is the whole run. */
+  filters?: ReportFilters;
+}
+
+/** Stable codes of report errors. */
+export type ReportErrorCode = "UNKNOWN_FORMAT" | "FORMAT_UNAVAILABLE";
+
+/** A format that does not exist, or is not built yet. */
+export class ReportError extends Error {
+  override readonly name = "ReportError";
+  constructor(
+    readonly code: ReportErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Renderer = (report: RunReport, context: RenderContext) => string;
+
+// A format whose renderer is not part of this build is absent here and refused with FORMAT_UNAVAILABLE.
+const RENDERERS: Partial<Record<ReportFormat, Renderer>> = {
+  // Terminal-safe JSON: names may hold C1 controls or bidi overrides, which JSON.stringify leaves raw.
+  json: (report) => `${safeJson(report, 2)}\n`,
+  html: (report) => renderHtmlReport(report),
+  csv: (report, { filters }) =>
+    renderCsv(report, filters?.compliance ? { compliance: filters.compliance } : {}),
+  ocsf: (report, { version, filters }) =>
+    renderOcsf(report, { version, ...(filters?.compliance ? { compliance: filters.compliance } : {}) }),
+};
+
+/** Whether a name is a format rendered here. */
+export function isReportFormat(name: string): name is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(name);
+}
+
+/** Throws a ReportError unless `name` is a format this build can render. */
+export function assertRenderable(name: string): asserts name is ReportFormat {
+  if (!isReportFormat(name))
+    throw new ReportError(
+      "UNKNOWN_FORMAT",
+      `unknown report format "${name}" (known: ${REPORT_FORMATS.join(", ")})`,
+    );
+  if (!RENDERERS[name])
+    throw new ReportError("FORMAT_UNAVAILABLE", `the ${name} report is not available yet`);
+}
+
+/** Renders the report (narrowed by `context.filters`) in a format. */
+export function renderAs(format: ReportFormat, report: RunReport, context: RenderContext): string {
+  assertRenderable(format);
+  const render = RENDERERS[format] as Renderer;
+  return render(context.filters ? filterReport(report, context.filters) : report, context);
+}
