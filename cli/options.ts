@@ -15,6 +15,20 @@ import {
 import { parseExceptions } from "../lambdas/engine/exceptions-file.js";
 import type { ThresholdOverrides } from "../lambdas/engine/thresholds.js";
 import { isJumpCloudRegion, type JumpCloudRegion } from "../lambdas/jumpcloud/regions.js";
+import {
+  parseCompliance,
+  parseSeverities,
+  parseStatuses,
+  ReportFilterError,
+  type ReportFilters,
+} from "../lambdas/reports/filters.js";
+import {
+  assertRenderable,
+  REPORT_FORMATS,
+  ReportError,
+  type ReportFormat,
+} from "../lambdas/reports/index.js";
+import { clean } from "../lambdas/shared/output-safety.js";
 import { UsageError } from "./errors.js";
 
 /** Raw flags as commander gives them. */
@@ -33,7 +47,16 @@ export interface RunFlags {
   plan?: string;
   demo?: boolean;
   allResults?: boolean;
+  outputFormats?: string;
+  status?: string;
+  severity?: string;
+  compliance?: string;
 }
+
+/** Formats of `--format` and `--output-formats`: the terminal table and the rendered reports. */
+export const OUTPUT_FORMATS = ["table", ...REPORT_FORMATS] as const;
+/** A format of `--format` or `--output-formats`. */
+export type OutputFormat = "table" | ReportFormat;
 
 /** Validated options of a run. */
 export interface RunOptions {
@@ -44,7 +67,12 @@ export interface RunOptions {
   insightsUrl?: string;
   orgId?: string;
   out: string;
-  format: "table" | "json";
+  /** The report on stdout. */
+  format: OutputFormat;
+  /** Reports also written under `{out}/reports/`, one file per format. */
+  outputFormats: OutputFormat[];
+  /** The view of the reports; never applied to findings or the exit code. */
+  filters: ReportFilters;
   exceptions: RiskException[];
   /** Latest expiry accepted for an exception, in days ahead. */
   maxExceptionDays: number;
@@ -74,8 +102,9 @@ export function parseRunFlags(flags: RunFlags): RunOptions {
     throw new UsageError(`--level must be L1, L2 or L3, got "${flags.level}"`);
   if (!isJumpCloudRegion(flags.region))
     throw new UsageError(`--region must be us, eu or in, got "${flags.region}"`);
-  if (!["table", "json"].includes(flags.format))
-    throw new UsageError(`--format must be table or json, got "${flags.format}"`);
+  const format = parseFormat(flags.format, "--format");
+  const outputFormats = flags.outputFormats === undefined ? [] : parseFormats(flags.outputFormats);
+  const filters = parseFilters(flags);
   if (flags.plan !== undefined && !(PLANS as readonly string[]).includes(flags.plan)) {
     throw new UsageError(`--plan must be one of ${PLANS.join(", ")}, got "${flags.plan}"`);
   }
@@ -107,7 +136,9 @@ export function parseRunFlags(flags: RunFlags): RunOptions {
     ...(flags.insightsUrl ? { insightsUrl: flags.insightsUrl } : {}),
     ...(flags.orgId ? { orgId: flags.orgId } : {}),
     out: flags.out,
-    format: flags.format as "table" | "json",
+    format,
+    outputFormats,
+    filters,
     exceptions: flags.exceptions
       ? parseExceptions(readConfig(flags.exceptions, "--exceptions"), flags.exceptions)
       : [],
@@ -119,6 +150,46 @@ export function parseRunFlags(flags: RunFlags): RunOptions {
     demo: flags.demo === true,
     allResults: flags.allResults === true,
   };
+}
+
+function parseFormat(name: string, flag: string): OutputFormat {
+  const format = name.trim().toLowerCase();
+  if (format === "table") return format;
+  try {
+    assertRenderable(format);
+    return format;
+  } catch (error) {
+    if (!(error instanceof ReportError)) throw error;
+    throw new UsageError(
+      error.code === "UNKNOWN_FORMAT"
+        ? `${flag} must be one of ${OUTPUT_FORMATS.join(", ")}, got "${clean(name, 64)}"`
+        : `${flag} ${format}: ${error.message}`,
+    );
+  }
+}
+
+/** `--output-formats csv,html`: each known, at least one, duplicates dropped. */
+function parseFormats(list: string): OutputFormat[] {
+  const names = list
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (names.length === 0)
+    throw new UsageError(`--output-formats needs at least one of ${OUTPUT_FORMATS.join(", ")}`);
+  return [...new Set(names.map((n) => parseFormat(n, "--output-formats")))];
+}
+
+function parseFilters(flags: RunFlags): ReportFilters {
+  try {
+    return {
+      ...(flags.status !== undefined ? { statuses: parseStatuses(flags.status) } : {}),
+      ...(flags.severity !== undefined ? { severities: parseSeverities(flags.severity) } : {}),
+      ...(flags.compliance !== undefined ? { compliance: parseCompliance(flags.compliance) } : {}),
+    };
+  } catch (error) {
+    if (error instanceof ReportFilterError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 const thresholdsSchema = z.record(

@@ -38,7 +38,18 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     .option("--controls <ids>", "comma-separated control ids, e.g. 1.1,2.1 (default: all)")
     .addOption(new Option("--level <level>", "profile level; cumulative: L2 runs L1 and L2 (default: all)"))
     .option("--out <dir>", "findings folder", "./findings")
-    .option("--format <format>", "table or json (the run report on stdout)", "table")
+    .option("--format <format>", "the run report on stdout: table, json, csv, html or ocsf", "table")
+    .option(
+      "--output-formats <formats>",
+      "also write these formats to --out/reports/report-{runId}.{ext}, e.g. csv,html,ocsf",
+    )
+    .option("--status <statuses>", "report only results and controls with these statuses, e.g. FAIL,MANUAL")
+    .option("--severity <severities>", "report only controls of these severities, e.g. critical,high")
+    .option("--compliance <framework>", "report the rollup of one framework: cis, nist or soc2")
+    .addHelpText(
+      "after",
+      "\nFilters (--status, --severity, --compliance) narrow what is printed and written to reports/ only:\nthe findings folder and the exit code always cover the whole run.\n",
+    )
     .option("--exceptions <file>", "accepted risks (YAML or JSON) that mute matching failures")
     .option("--max-exception-days <days>", "latest expiry accepted for an exception, in days ahead", "365")
     .option("--thresholds <file>", 'threshold overrides (YAML or JSON), e.g. {"1.2": {"maxFullAdmins": 4}}')

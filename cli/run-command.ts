@@ -1,15 +1,18 @@
 /** `jc-audit run`: one audit against a tenant or the built-in simulator; returns the exit code. */
-import { resolve } from "node:path";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import type { DatasetName } from "../lambdas/collect/snapshot.js";
 import { EngineError } from "../lambdas/engine/errors.js";
 import type { RunReport } from "../lambdas/engine/findings.js";
 import { runAudit } from "../lambdas/engine/run.js";
 import { JumpCloudConfigError, JumpCloudError } from "../lambdas/jumpcloud/errors.js";
-import { clean, safeJson } from "../lambdas/shared/output-safety.js";
+import { REPORT_EXTENSIONS, type RenderContext, renderAs } from "../lambdas/reports/index.js";
+import { clean } from "../lambdas/shared/output-safety.js";
 import { localFindingsStore } from "../lambdas/store/local-store.js";
+import pkg from "../package.json" with { type: "json" };
 import { withClient } from "./connection.js";
 import { EXIT, UsageError } from "./errors.js";
-import { assertWritableFolder, type RunOptions } from "./options.js";
+import { assertWritableFolder, type OutputFormat, type RunOptions } from "./options.js";
 import { renderReport } from "./render.js";
 
 /** Where the command writes. */
@@ -22,7 +25,11 @@ export interface CommandIo {
 /** Runs an audit with validated options and prints it; returns the exit code. */
 export async function runCommand(options: RunOptions, io: CommandIo): Promise<number> {
   try {
-    assertWritableFolder(options.out, "--out", ["findings", "runs"]);
+    assertWritableFolder(options.out, "--out", [
+      "findings",
+      "runs",
+      ...(options.outputFormats.length > 0 ? ["reports"] : []),
+    ]);
     return await withClient(options, io.env, "a Read Only admin", async (client) => {
       const progress = io.stderr.isTTY ? progressLine(io.stderr) : undefined;
       const report = await runAudit(
@@ -38,14 +45,29 @@ export async function runCommand(options: RunOptions, io: CommandIo): Promise<nu
         },
       );
       progress?.done();
-      // Terminal-safe JSON: names may hold C1 controls or bidi overrides, which JSON.stringify leaves raw.
-      if (options.format === "json") io.stdout.write(`${safeJson(report, 2)}\n`);
-      else {
-        io.stdout.write(
-          `${renderReport(report, { color: io.stdout.isTTY === true, width: io.stdout.columns ?? 120 })}\n`,
-        );
+      // Filters shape only what is shown and written here: the findings are stored and the exit code
+      // is computed from the whole run.
+      const context: RenderContext = { version: pkg.version, filters: options.filters };
+      const tty = io.stdout.isTTY === true;
+      if (options.format === "table") {
+        // Colours and lines cut to the width only on a terminal; a pipe or a file gets every line whole.
+        const color = tty && !io.env.NO_COLOR;
+        const table = renderReport(report, {
+          color,
+          width: io.stdout.columns ?? 120,
+          truncate: tty,
+          filters: options.filters,
+        });
+        io.stdout.write(`${table}\n`);
         io.stdout.write(
           `Findings written to ${resolve(options.out)} (runs/${report.orgId}/${report.runId}.json)\n`,
+        );
+      } else io.stdout.write(renderAs(options.format, report, context));
+      if (options.outputFormats.length > 0) {
+        const written = await writeReports(resolve(options.out), report, options.outputFormats, context);
+        // With a machine format on stdout, the paths go to stderr so stdout stays parseable.
+        (options.format === "table" ? io.stdout : io.stderr).write(
+          `Reports written to ${join(resolve(options.out), "reports")}: ${written.join(", ")}\n`,
         );
       }
       return exitCodeOf(report);
@@ -79,6 +101,33 @@ export async function runCommand(options: RunOptions, io: CommandIo): Promise<nu
 function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
   const e = error as NodeJS.ErrnoException;
   return error instanceof Error && typeof e.code === "string" && typeof e.syscall === "string";
+}
+
+/**
+ * Writes `reports/report-{runId}.{ext}` under the output folder for each format (the table without
+ * colours, lines whole); returns the file names. Each file is written then renamed, so a reader never
+ * sees half a report.
+ */
+export async function writeReports(
+  out: string,
+  report: RunReport,
+  formats: readonly OutputFormat[],
+  context: RenderContext,
+): Promise<string[]> {
+  const folder = join(out, "reports");
+  await mkdir(folder, { recursive: true });
+  const names: string[] = [];
+  for (const format of formats) {
+    const text =
+      format === "table"
+        ? `${renderReport(report, { color: false, truncate: false, ...(context.filters ? { filters: context.filters } : {}) })}\n`
+        : renderAs(format, report, context);
+    const name = `report-${report.runId}.${format === "table" ? "txt" : REPORT_EXTENSIONS[format]}`;
+    await writeFile(join(folder, `${name}.tmp`), text);
+    await rename(join(folder, `${name}.tmp`), join(folder, name));
+    names.push(name);
+  }
+  return names;
 }
 
 /** 3 when any control is ERROR (results can't be trusted), else 1 when any FAILs, else 0. */

@@ -84,7 +84,10 @@ describe("jc-audit run with hostile device names", () => {
     expect(second.code).toBe(1);
     expect(second.stdout).toMatch(/^FAIL\s+2\.2 /m);
     expect(second.stdout).toMatch(/Regressions since the last run \(\d+\):/);
-    expectCleanTable(second.stdout);
+    // Not a terminal: lines are not cut to a width (each value is still capped: a name at 256
+    // characters, a message at 512), so a resource line is whole.
+    expectCleanTable(second.stdout, 800);
+    expect(second.stdout).toMatch(/^ {12}✗ .*<https:\/\/evil\.example\|click here>: MFA at login is off$/m);
     // Neutralized, not hidden: the forged text is visible inside the value's own line.
     expect(second.stdout).toContain("x PASS   2.2 Enforce MFA");
     expect(second.stdout).toContain("\uFFFDwiped");

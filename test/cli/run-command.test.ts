@@ -54,8 +54,10 @@ describe("jc-audit run against any server that speaks the JumpCloud API", () => 
     const { code, stdout, stderr } = await runCli(["run", "--controls", "1.1", ...target()], env());
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(stdout).toMatch(/PASS\s+1\.1 L1 Secure Admin Portal Access/);
-    expect(stdout).toMatch(/1 control: 1 PASS/);
+    expect(stdout).toMatch(/^PASS {3}1\.1 L1 critical Secure Admin Portal Access$/m);
+    expect(stdout).toContain(
+      "\n1 control: 1 PASS · 0 FAIL · 0 MANUAL · 0 ERROR · 0 NOT_APPLICABLE · 0 MUTED\n",
+    );
     expect(stdout).not.toContain("\u001b["); // no colours when not on a TTY
   });
 
@@ -155,7 +157,7 @@ describe("jc-audit run against any server that speaks the JumpCloud API", () => 
     const { code, stdout, stderr } = await runCli(["run", "--demo", "--out", out], {});
     expect(code).toBe(1);
     expect(stdout).toMatch(/Globex Corporation/);
-    expect(stdout).toMatch(/10 controls: 1 PASS · 9 FAIL/);
+    expect(stdout).toMatch(/10 controls: 1 PASS · 9 FAIL · 0 MANUAL · 0 ERROR · 0 NOT_APPLICABLE · 0 MUTED/);
     const written = await readFile(
       join(out, "findings", "5f00000000000000000000d1", "4.2", "latest.json"),
       "utf8",
@@ -201,7 +203,10 @@ describe("bad input: one clear line, exit 2, nothing sent", () => {
     [["run", "--controls", ""], /^jc-audit: --controls needs at least one control id/],
     [["run", "--level", "L4"], /^jc-audit: --level must be L1, L2 or L3, got "L4"/],
     [["run", "--region", "apac"], /^jc-audit: --region must be us, eu or in/],
-    [["run", "--format", "xml"], /^jc-audit: --format must be table or json/],
+    [
+      ["run", "--format", "xml"],
+      /^jc-audit: --format must be one of table, json, csv, html, ocsf, got "xml"/,
+    ],
     [["run", "--plan", "gold"], /^jc-audit: --plan must be one of free, core, platform, platform_plus/],
     [["run", "--org-id", "acme"], /^jc-audit: --org-id must be 24 hexadecimal characters/],
     [["run", "--base-url", "not a url"], /^jc-audit: --base-url must be a URL/],
