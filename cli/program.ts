@@ -48,7 +48,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     .option("--compliance <framework>", "report the rollup of one framework: cis, nist or soc2")
     .addHelpText(
       "after",
-      "\nFilters (--status, --severity, --compliance) narrow what is printed and written to reports/ only:\nthe findings folder and the exit code always cover the whole run.\n",
+      "\nFilters (--status, --severity, --compliance) narrow the table, json, csv and ocsf reports only: the\nHTML report, the findings folder and the exit code always cover the whole run.\n",
     )
     .option("--exceptions <file>", "accepted risks (YAML or JSON) that mute matching failures")
     .option("--max-exception-days <days>", "latest expiry accepted for an exception, in days ahead", "365")

@@ -73,9 +73,17 @@ export function assertRenderable(name: string): asserts name is ReportFormat {
     throw new ReportError("FORMAT_UNAVAILABLE", `the ${name} report is not available yet`);
 }
 
-/** Renders the report (narrowed by `context.filters`) in a format. */
+/**
+ * Formats that always show the whole run, whatever the filters: the HTML page is evidence an auditor
+ * reads at a glance, and its counts and rollup cannot say that they describe a narrowed view.
+ */
+export const WHOLE_RUN_FORMATS: ReadonlySet<ReportFormat> = new Set(["html"]);
+
+/** Renders the report in a format, narrowed by `context.filters` unless the format shows the whole run. */
 export function renderAs(format: ReportFormat, report: RunReport, context: RenderContext): string {
   assertRenderable(format);
   const render = RENDERERS[format] as Renderer;
-  return render(context.filters ? filterReport(report, context.filters) : report, context);
+  const view =
+    context.filters && !WHOLE_RUN_FORMATS.has(format) ? filterReport(report, context.filters) : report;
+  return render(view, context);
 }

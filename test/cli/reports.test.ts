@@ -176,10 +176,17 @@ describe("filters narrow what is shown and written, never the findings or the ex
     ]);
   });
 
-  it("--help says filters never change findings or exit codes", async () => {
+  it("the HTML report always shows the whole run: its counts cannot say they describe a view", async () => {
+    const { code, stdout } = await demo("--status", "PASS", "--format", "html");
+    expect(code).toBe(1);
+    // A failing result, which the PASS view leaves out of every other format.
+    expect(stdout).toContain("MFA not required, no TOTP enrolled");
+  });
+
+  it("--help says filters never change the findings, the HTML report or the exit code", async () => {
     const { stdout } = await runCli(["run", "--help"]);
     expect(stdout.replace(/\s+/g, " ")).toContain(
-      "the findings folder and the exit code always cover the whole run",
+      "the HTML report, the findings folder and the exit code always cover the whole run",
     );
   });
 });
