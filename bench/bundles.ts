@@ -24,6 +24,7 @@ const ENV = {
   API_KEY_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:bench",
   AWS_REGION: "us-east-1",
   POWERTOOLS_METRICS_NAMESPACE: "Bench",
+  REMEDIATION_SEAL_KEY_ARN: "arn:aws:kms:us-east-1:123456789012:key/bench",
 };
 
 rmSync(out, { recursive: true, force: true });
