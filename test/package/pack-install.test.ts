@@ -152,6 +152,28 @@ describe("npm pack → npm i -g --prefix → jc-audit", () => {
     expect(report.controls.map((c) => c.controlId)).toEqual(CONTROLS.map((c) => c.id));
   });
 
+  it("jc-audit run --demo --output-formats html,csv,ocsf writes the three reports of the run under --out/reports", () => {
+    const out = join(home, "out-reports");
+    const r = jcAudit(["run", "--demo", "--output-formats", "html,csv,ocsf", "--out", out]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    const [org] = readdirSync(join(out, "runs"));
+    const [runFile] = readdirSync(join(out, "runs", org as string));
+    const run = JSON.parse(readFileSync(join(out, "runs", org as string, runFile as string), "utf8")) as {
+      runId: string;
+      controls: { results: unknown[] }[];
+    };
+    const base = join(out, "reports", `report-${run.runId}`);
+    expect(readdirSync(join(out, "reports")).sort()).toEqual(
+      [`report-${run.runId}.csv`, `report-${run.runId}.html`, `report-${run.runId}.ocsf.json`].sort(),
+    );
+    expect(readFileSync(`${base}.html`, "utf8")).toMatch(/^<!DOCTYPE html>/);
+    expect(readFileSync(`${base}.csv`, "utf8")).toMatch(/^Control,/);
+    const findings = JSON.parse(readFileSync(`${base}.ocsf.json`, "utf8")) as { class_uid: number }[];
+    expect(findings).toHaveLength(run.controls.reduce((n, c) => n + c.results.length, 0));
+    expect(new Set(findings.map((f) => f.class_uid))).toEqual(new Set([2003]));
+  });
+
   it("jc-audit detect --demo reads the Sigma rules shipped in the package", () => {
     const r = jcAudit(["detect", "--demo"]);
     expect(r.stderr).toBe("");
