@@ -67,17 +67,18 @@ dl.meta dt{font-weight:600}dl.meta dd{margin:0}
 .tiles li{border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:110px;display:flex;flex-direction:column}
 .tiles .n{font-size:1.8rem;font-weight:700;line-height:1.1}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:16px;align-items:start}
+.grid.fw{grid-template-columns:repeat(auto-fit,minmax(300px,1fr))}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:0.92rem}
 caption{text-align:left;font-weight:600;padding:4px 0}
 th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 td{overflow-wrap:anywhere}
-td.res{min-width:13em}td.val{min-width:11em}td.nw{white-space:nowrap}
+td.res{min-width:16em}td.val{min-width:11em}td.nw{white-space:nowrap}
 thead th{background:var(--band)}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .badge{display:inline-block;white-space:nowrap;min-width:4.2em;text-align:center;padding:1px 6px;border-radius:4px;font-weight:700;font-size:0.85rem;color:#fff;border:1px solid transparent}
 .s-PASS{background:#1e6b2e}.s-FAIL{background:#b3261e}.s-MANUAL{background:#7a4f00}.s-ERROR{background:#6a1b9a}.s-NOT_APPLICABLE{background:#4d4d4d}.s-MUTED{background:#1f5a7a}
 .tiles li.t-FAIL{border-left:6px solid #b3261e}.tiles li.t-ERROR{border-left:6px solid #6a1b9a}.tiles li.t-MANUAL{border-left:6px solid #7a4f00}.tiles li.t-MUTED{border-left:6px solid #1f5a7a}.tiles li.t-PASS{border-left:6px solid #1e6b2e}.tiles li.t-NOT_APPLICABLE{border-left:6px solid #4d4d4d}
-.legend{color:var(--muted);font-size:0.9rem;margin:4px 0}.legend dt{display:inline;font-weight:700}.legend dd{display:inline;margin:0 12px 0 4px}
+.legend{color:var(--muted);font-size:0.9rem;margin:4px 0;display:flex;flex-wrap:wrap;gap:2px 18px}.legend dt{display:inline;font-weight:700}.legend dd{display:inline;margin:0 0 0 4px}
 article.control{border:1px solid var(--line);border-radius:6px;padding:12px 16px;margin:14px 0}
 .control .meta{color:var(--muted);margin:4px 0;font-size:0.92rem}
 .problem{border-left:6px solid #6a1b9a;background:#f5eef8;padding:8px 12px;margin:8px 0}
@@ -129,8 +130,8 @@ ${metaList(report)}
 </header>
 <main>
 ${summarySection(report)}
-${changesSection(report)}
 ${frameworkSection(report)}
+${changesSection(report)}
 ${exceptionsSection(report)}
 ${controlsSection(report, anchors)}
 </main>
@@ -169,7 +170,7 @@ function summarySection(report: RunReport): string {
 <h2 id="summary-h">Summary</h2>
 <p class="verdict">${verdictOf(report)}</p>
 <ul class="tiles" aria-label="Controls by status">${tiles}</ul>
-<dl class="legend">${STATUSES.map((s) => `<dt>${LABEL[s]}</dt><dd>${MEANING[s]}</dd>`).join("")}</dl>
+<dl class="legend">${STATUSES.map((s) => `<div><dt>${LABEL[s]}</dt><dd>${MEANING[s]}</dd></div>`).join("")}</dl>
 <div class="grid">
 ${crossTable("Controls by severity", "Severity", SEVERITIES, (f) => f.severity, "severity", report.controls)}
 ${crossTable("Controls by level", "Level", LEVELS, (f) => f.level, "level", report.controls)}
@@ -265,7 +266,7 @@ ${entries
   return `<section aria-labelledby="frameworks-h">
 <h2 id="frameworks-h">Framework rollup</h2>
 <p class="note">Each requirement takes the worst status of the controls mapped to it; a control that could not be evaluated leaves its requirements unknown (ERROR), never passed.</p>
-<div class="grid">
+<div class="grid fw">
 ${tables}
 </div>
 </section>`;

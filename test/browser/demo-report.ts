@@ -47,7 +47,10 @@ export async function buildDemoReport(options: { hostile?: boolean } = {}): Prom
       });
     }
     const store = localFindingsStore(out);
-    const deps = { client: simClient(sim), store, clock: () => DEMO_NOW };
+    // The audit's clock starts at the simulator's and ticks 400 ms a reading, so runs take some time.
+    let tick = 0;
+    const clock = () => new Date(DEMO_NOW.getTime() + 400 * tick++);
+    const deps = { client: simClient(sim), store, clock };
     await runAudit(deps);
     const bob = (await collect(listAdmins(simClient(sim), ["email"]))).find(
       (a) => a.email === "bob.admin@example.com",
