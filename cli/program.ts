@@ -82,7 +82,10 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     .option("--trusted-ranges <cidrs>", "public corporate egress ranges for 3.1's trusted list (no default)")
     .option("--out <dir>", "folder for plans (remediations/{orgId}/{planId}.json)", "./findings")
     .option("--format <format>", "table or json", "table")
-    .option("--demo", "run on the built-in simulator's demo organization (fresh on every invocation)")
+    .option(
+      "--demo",
+      "run on the built-in simulator's demo organization, its state kept in --out/demo-state.json between invocations",
+    )
     .action(async (flags: RemediateFlags) => {
       const [{ assertWritableFolder }, { remediateCommand }] = await Promise.all([
         import("./options.js"),

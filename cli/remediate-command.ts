@@ -1,6 +1,7 @@
 /** `jc-audit remediate`: plan (default), `--apply PLAN_ID` or `--rollback PLAN_ID`, locally or on the simulator. */
 import { userInfo } from "node:os";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { trustedRangeProblem } from "../lambdas/controls/conditional-access.js";
 import { JumpCloudConfigError } from "../lambdas/jumpcloud/errors.js";
 import { runRemediation } from "../lambdas/remediation/request.js";
 import { localSealer } from "../lambdas/remediation/seal.js";
@@ -45,6 +46,9 @@ const REQUEST_CODES = new Set([
   "NO_TRUSTED_RANGES",
 ]);
 
+/** The file under `--out` holding the simulator's state between `remediate --demo` invocations. */
+export const DEMO_STATE_FILE = "demo-state.json";
+
 /** Runs one remediation request; returns the exit code. */
 export async function remediateCommand(flags: RemediateFlags, io: CommandIo): Promise<number> {
   try {
@@ -76,26 +80,40 @@ export async function remediateCommand(flags: RemediateFlags, io: CommandIo): Pr
         ?.split(",")
         .map((r) => r.trim())
         .filter(Boolean) ?? [];
-    return await withClient(flags, io.env, "an admin allowed to make these changes", async (client) => {
-      const root = resolve(flags.out);
-      // Records are sealed with a key file created under --out (mode 0600): an edited plan is refused.
-      const result = await runRemediation(
-        { client, store: localRemediationStore(root), sealer: localSealer(root) },
-        request,
-        trustedRanges,
-      );
-      if (!result.ok) {
-        // Refusals may quote a stored file, a lock or JumpCloud: one clean line, whatever they hold.
-        io.stderr.write(`jc-audit: ${clean(result.message, Number.POSITIVE_INFINITY)}\n`);
-        return REQUEST_CODES.has(result.code) ? EXIT.usage : EXIT.failed;
-      }
-      io.stdout.write(
-        flags.format === "json"
-          ? `${JSON.stringify(result.plan, null, 2)}\n`
-          : `${renderRemediation(result, io.stdout.isTTY === true)}\n`,
-      );
-      return EXIT.ok;
-    });
+    // Every range is checked on every call, before anything is sent: the planner checks them only when
+    // 3.1 has something to create, so a private range would otherwise pass silently (and be kept for apply).
+    const problems = trustedRanges
+      .map((range) => trustedRangeProblem(range))
+      .filter((problem): problem is string => problem !== undefined);
+    if (problems.length > 0)
+      throw new UsageError(`Trusted ranges refused: ${clean(problems.join("; "), Number.POSITIVE_INFINITY)}`);
+    const root = resolve(flags.out);
+    return await withClient(
+      flags,
+      io.env,
+      "an admin allowed to make these changes",
+      async (client) => {
+        // Records are sealed with a key file created under --out (mode 0600): an edited plan is refused.
+        const result = await runRemediation(
+          { client, store: localRemediationStore(root), sealer: localSealer(root) },
+          request,
+          trustedRanges,
+        );
+        if (!result.ok) {
+          // Refusals may quote a stored file, a lock or JumpCloud: one clean line, whatever they hold.
+          io.stderr.write(`jc-audit: ${clean(result.message, Number.POSITIVE_INFINITY)}\n`);
+          return REQUEST_CODES.has(result.code) ? EXIT.usage : EXIT.failed;
+        }
+        io.stdout.write(
+          flags.format === "json"
+            ? `${JSON.stringify(result.plan, null, 2)}\n`
+            : `${renderRemediation(result, io.stdout.isTTY === true)}\n`,
+        );
+        return EXIT.ok;
+      },
+      // With --demo the simulator's state lives beside the plans, so plan, apply and rollback see one organization.
+      { demoState: join(root, DEMO_STATE_FILE) },
+    );
   } catch (error) {
     if (
       error instanceof UsageError ||

@@ -194,6 +194,117 @@ describe("jc-audit remediate", () => {
     expect(sim.writes()).toEqual([]);
   });
 
+  describe("--trusted-ranges is checked on every call, before anything is sent", () => {
+    it.each([
+      [["remediate", "--controls", "3.1"]],
+      [["remediate"]],
+      [["remediate", "--apply", "rp-20991231T000000Z-deadbeef"]],
+      [["remediate", "--rollback", "rp-20991231T000000Z-deadbeef"]],
+    ])("%j with a private range: exit 2, one line, no request", async (args) => {
+      // The compliant organization already has a conditional-access policy: 3.1 plans nothing, so the
+      // planner alone would never look at the ranges.
+      const { code, stdout, stderr } = await runCli(
+        [...args, "--trusted-ranges", "10.0.0.0/8", ...flags()],
+        env(),
+      );
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toBe(
+        'jc-audit: Trusted ranges refused: "10.0.0.0/8" overlaps 10.0.0.0/8, private (RFC 1918): conditional access sees public source addresses\n',
+      );
+      expect(sim.requests).toEqual([]);
+    });
+
+    it("names every bad range, not the good ones, on one clean line", async () => {
+      const { code, stderr } = await runCli(
+        [
+          "remediate",
+          "--trusted-ranges",
+          "203.0.113.0/24, 192.168.1.0/24,0.0.0.0/0,bad\u001b[2J\nPASS",
+          ...flags(),
+        ],
+        env(),
+      );
+      expect(code).toBe(2);
+      expect(stderr).toMatch(
+        /^jc-audit: Trusted ranges refused: "192\.168\.1\.0\/24" overlaps 192\.168\.0\.0\/16, .*; "0\.0\.0\.0\/0" (overlaps|is broader).*; "bad.* PASS" is not an IP address, CIDR or "a - b" range\n$/,
+      );
+      expect(stderr).not.toContain("203.0.113.0/24");
+      expect(controlsIn(stderr)).toEqual([]);
+      expect(sim.requests).toEqual([]);
+    });
+
+    it("public ranges within the limits reach the plan", async () => {
+      sim.scenario.organizations[0]?.authnPolicies.splice(1, 1); // no conditional-access policy left
+      const { code, stdout } = await runCli(
+        ["remediate", "--controls", "3.1", "--trusted-ranges", "203.0.113.0/24,2001:db8:1::/48", ...flags()],
+        env(),
+      );
+      expect(code).toBe(0);
+      expect(stdout).toContain("with 203.0.113.0/24, 2001:db8:1::/48");
+    });
+  });
+
+  describe("--demo keeps the simulator's state in --out between invocations", () => {
+    const demo = ["--demo", "--out", () => out, "--requested-by", "alice@example.com"] as const;
+    const args = () => demo.map((a) => (typeof a === "function" ? a() : a));
+    const state = async () =>
+      JSON.parse(await readFile(join(out, "demo-state.json"), "utf8")) as {
+        organizations: { admins: Record<string, unknown>[]; authnPolicies: Record<string, unknown>[] }[];
+      };
+    const frank = (s: Awaited<ReturnType<typeof state>>) =>
+      s.organizations[0]?.admins.find((a) => a.email === "frank.contractor@example.com");
+    const ours = (s: Awaited<ReturnType<typeof state>>) =>
+      s.organizations[0]?.authnPolicies.filter((p) => String(p.name).endsWith("(jc-audit)")) ?? [];
+
+    it("plan → apply → apply again → rollback, and rollback really restores the organization", async () => {
+      const planned = await runCli(["remediate", "--controls", "1.1,2.1", ...args()], {});
+      expect(planned.code).toBe(0);
+      expect(planned.stdout).toContain(
+        "admin frank.contractor@example.com · enableMultiFactor: false → true",
+      );
+      const planId = planIdOf(planned.stdout);
+      expect(((await stat(join(out, "demo-state.json"))).mode & 0o777).toString(8)).toBe("600");
+      const before = await state();
+      expect(frank(before)?.enableMultiFactor).toBe(false);
+      expect(ours(before)).toEqual([]);
+
+      const applied = await runCli(["remediate", "--apply", planId, ...args()], {});
+      expect(applied.stderr).toBe("");
+      expect(applied.code).toBe(0);
+      const after = await state();
+      expect(frank(after)?.enableMultiFactor).toBe(true);
+      expect(ours(after)).toHaveLength(1);
+
+      const again = await runCli(["remediate", "--apply", planId, ...args()], {});
+      expect(again.stdout).toContain(`Plan ${planId} was already applied; nothing was changed.`);
+
+      const rolledBack = await runCli(["remediate", "--rollback", planId, ...args()], {});
+      expect(rolledBack.code).toBe(0);
+      expect(rolledBack.stdout).not.toContain("changed-since");
+      expect(rolledBack.stdout).toMatch(/Rolled back: .*1\.1:admin:\w+ restored/);
+      // Exactly the organization the plan was made on: the admin's MFA off again, the created policy gone.
+      expect(await state()).toEqual(before);
+    });
+
+    it("a state file that is not the simulator's: exit 2, one clean line", async () => {
+      await writeFile(join(out, "demo-state.json"), '{"name": "x\u001b[2J", ');
+      const { code, stdout, stderr } = await runCli(["remediate", ...args()], {});
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(
+        /^jc-audit: --demo state .*demo-state\.json is not a simulator state \(.*\): remove it to start again from the demo organization\n$/,
+      );
+      expect(controlsIn(stderr)).toEqual([]);
+    });
+
+    it("a refused range leaves no state behind", async () => {
+      const { code } = await runCli(["remediate", "--trusted-ranges", "10.0.0.0/8", ...args()], {});
+      expect(code).toBe(2);
+      await expect(stat(join(out, "demo-state.json"))).rejects.toMatchObject({ code: "ENOENT" });
+    });
+  });
+
   it("needs JC_API_KEY", async () => {
     const { code, stderr } = await runCli(["remediate", ...flags()], {});
     expect(code).toBe(2);
