@@ -268,7 +268,7 @@ export const deviceTrust = defineControl({
           condition: describeCondition(view.condition),
         })),
         notChecked:
-          "Minimum OS version: the conditional-access condition grammar has no OS condition (notes §5).",
+          "Minimum OS version: the conditional-access condition grammar has no OS condition.",
       },
     };
   },

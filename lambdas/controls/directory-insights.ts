@@ -77,7 +77,7 @@ export const directoryInsights = defineControl({
       description:
         "Hours of Directory Insights events counted; no event at all in this window means the audit log is silent",
       source:
-        "project default: an organization in use records logins and agent check-ins every day, so a day without any event means events are not arriving; at most the 90-day retention (notes §9)",
+        "project default: an organization in use records logins and agent check-ins every day, so a day without any event means events are not arriving; at most Directory Insights' 90-day retention",
       min: 1,
       max: 2160,
     },
@@ -86,7 +86,7 @@ export const directoryInsights = defineControl({
   remediation: {
     automated: "yes",
     description:
-      "Sets `settings.features.directoryInsights.enabled: true` (PUT /api/organizations/{id}, reading the settings first and writing them back whole, notes §10.6). A silent audit log is not fixed automatically: check the plan and the Directory Insights settings, then configure SIEM export and retention in Settings → Directory Insights.",
+      "Sets `settings.features.directoryInsights.enabled: true` (PUT /api/organizations/{id}, reading the settings first and writing them back whole). A silent audit log is not fixed automatically: check the plan and the Directory Insights settings, then configure SIEM export and retention in Settings → Directory Insights.",
     plan({ organization }) {
       const { path, reading } = readEnabled(organization);
       if (reading.state === "value" && reading.value) return { actions: [], warnings: [] };

@@ -58,7 +58,7 @@ export const keyEvents = defineControl({
       default: 24,
       description: "Hours of Directory Insights events counted per class",
       source:
-        "project default: a daily review, matching the daily audit schedule; at most the 90-day retention (notes §9)",
+        "project default: a daily review, matching the daily audit schedule; at most Directory Insights' 90-day retention",
       min: 1,
       max: 2160,
     },
