@@ -267,8 +267,7 @@ export const deviceTrust = defineControl({
           targets: view.targeting.text,
           condition: describeCondition(view.condition),
         })),
-        notChecked:
-          "Minimum OS version: the conditional-access condition grammar has no OS condition.",
+        notChecked: "Minimum OS version: the conditional-access condition grammar has no OS condition.",
       },
     };
   },
