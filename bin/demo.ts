@@ -17,6 +17,7 @@ import type { Regression, RunReport } from "../lambdas/engine/findings.js";
 import { runAudit } from "../lambdas/engine/run.js";
 import { createJumpCloudClient } from "../lambdas/jumpcloud/client.js";
 import { listAdmins, updateAdmin } from "../lambdas/jumpcloud/resources.js";
+import { STATUS_LABELS, STATUSES } from "../lambdas/reports/filters.js";
 import { cap, clean, MAX_LINE } from "../lambdas/shared/output-safety.js";
 import { layout } from "../lambdas/store/findings-store.js";
 import { localFindingsStore } from "../lambdas/store/local-store.js";
@@ -42,15 +43,7 @@ export interface DemoOptions {
 /** The demo's temporary findings folders start with this, under the system's temporary folder. */
 export const DEMO_FOLDER_PREFIX = "jc-audit-demo-";
 
-const STATUSES: readonly ControlStatus[] = ["PASS", "FAIL", "MANUAL", "ERROR", "NOT_APPLICABLE", "MUTED"];
-const LABEL: Record<ControlStatus, string> = {
-  PASS: "PASS",
-  FAIL: "FAIL",
-  MANUAL: "MANUAL",
-  ERROR: "ERROR",
-  NOT_APPLICABLE: "N/A",
-  MUTED: "MUTED",
-};
+const LABEL = STATUS_LABELS;
 
 /** Runs the demo; its temporary findings folder is removed when it ends, whether it succeeded or not. */
 export async function runDemo(io: DemoIo, options: DemoOptions = {}): Promise<void> {

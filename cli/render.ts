@@ -8,6 +8,7 @@ import {
   filterReport,
   isFiltered,
   type ReportFilters,
+  STATUS_LABELS,
   STATUSES,
 } from "../lambdas/reports/filters.js";
 import { clean, MAX_LINE, MAX_PARAGRAPH } from "../lambdas/shared/output-safety.js";
@@ -29,14 +30,7 @@ export interface RenderOptions {
   filters?: ReportFilters;
 }
 
-const LABEL: Record<ControlStatus, string> = {
-  PASS: "PASS",
-  FAIL: "FAIL",
-  MANUAL: "MANUAL",
-  ERROR: "ERROR",
-  NOT_APPLICABLE: "N/A",
-  MUTED: "MUTED",
-};
+const LABEL = STATUS_LABELS;
 
 /** The mark before a resource line, per result status. */
 const MARK: Record<ResultStatus, string> = { FAIL: "✗", ERROR: "!", MANUAL: "?", MUTED: "~", PASS: "✓" };

@@ -16,6 +16,15 @@ export const STATUSES: readonly ControlStatus[] = [
   "NOT_APPLICABLE",
   "MUTED",
 ];
+/** How each status is written in every report (status is never told by colour alone). */
+export const STATUS_LABELS: Readonly<Record<ControlStatus, string>> = {
+  PASS: "PASS",
+  FAIL: "FAIL",
+  MANUAL: "MANUAL",
+  ERROR: "ERROR",
+  NOT_APPLICABLE: "N/A",
+  MUTED: "MUTED",
+};
 /** Severities, worst first. */
 export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low"];
 /** The frameworks of the compliance rollup, by their `--compliance` name. */

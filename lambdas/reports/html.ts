@@ -5,11 +5,13 @@
  * Content-Security-Policy allows only the page's own stylesheet (by hash). Every string of the report
  * (most of them from JumpCloud) goes through `clean` then `escapeHtml`. Pure: no I/O.
  */
+
 import { createHash } from "node:crypto";
 import { controlById } from "../controls/registry.js";
 import type { ControlStatus, Level, ResourceResult, ResultStatus, Severity } from "../controls/types.js";
 import type { ComplianceEntry, ControlFinding, Regression, RunReport } from "../engine/findings.js";
 import { clean, escapeHtml, maskSecrets, safeJson } from "../shared/output-safety.js";
+import { STATUS_LABELS } from "./filters.js";
 
 /** Control statuses in the order the page lists them, worst first. */
 const STATUSES: readonly ControlStatus[] = ["FAIL", "ERROR", "MANUAL", "MUTED", "PASS", "NOT_APPLICABLE"];
@@ -23,15 +25,7 @@ const FRAMEWORKS: readonly ComplianceEntry["framework"][] = [
   "SOC 2 TSC",
 ];
 
-/** The text label of a status: status is never told by colour alone. */
-const LABEL: Record<ControlStatus, string> = {
-  PASS: "PASS",
-  FAIL: "FAIL",
-  MANUAL: "MANUAL",
-  ERROR: "ERROR",
-  NOT_APPLICABLE: "N/A",
-  MUTED: "MUTED",
-};
+const LABEL = STATUS_LABELS;
 
 const MEANING: Record<ControlStatus, string> = {
   FAIL: "does not meet the guide",

@@ -7,31 +7,14 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { controlById } from "../../../lambdas/controls/registry.js";
 import type { ControlStatus, ResultStatus } from "../../../lambdas/controls/types.js";
-import { complianceOf } from "../../../lambdas/engine/compliance.js";
-import { type ControlFinding, type RunReport, SCHEMA_VERSION } from "../../../lambdas/engine/findings.js";
+import type { RunReport } from "../../../lambdas/engine/findings.js";
 import { HTML_REPORT_CSP, renderHtmlReport } from "../../../lambdas/reports/html.js";
 import { escapeHtml } from "../../../lambdas/shared/output-safety.js";
 import { finding, row } from "../../helpers/findings.js";
 import { HOSTILE, UNSAFE } from "../shared/hostile.js";
+import { reportOf } from "./sample.js";
 
-/** A run report around findings, with the compliance view computed as the engine does. */
-function report(controls: ControlFinding[], overrides: Partial<RunReport> = {}): RunReport {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    runId: "20261128T120000Z-abc123",
-    orgId: "5f0000000000000000000001",
-    organizationName: "Globex Corporation",
-    startedAt: "2026-11-28T12:00:00.000Z",
-    finishedAt: "2026-11-28T12:00:02.500Z",
-    controls,
-    regressions: [],
-    recoveries: [],
-    compliance: complianceOf(controls),
-    exceptions: { applied: 0, expired: [], maxDays: 365, allResources: [] },
-    api: { requests: 42, retries: 1 },
-    ...overrides,
-  };
-}
+const report = reportOf;
 
 /** One finding per control status, over several controls, levels and severities. */
 function mixed(): RunReport {
