@@ -14,21 +14,9 @@ import { type RunningSimulator, startSimulator } from "../../sim/index.js";
 import type { Doc } from "../../sim/query.js";
 import { event, userAuth } from "../detections/events.js";
 import { runCli } from "../helpers/cli.js";
-import { FORGED_LINE, HOSTILE, UNSAFE } from "../lambdas/shared/hostile.js";
+import { EVERY_HOSTILE_CLASS, FORGED_LINE, HOSTILE, UNSAFE } from "../lambdas/shared/hostile.js";
 
-/** Every hostile class in one name. */
-const EVIL = [
-  HOSTILE.screenClear,
-  HOSTILE.windowTitle,
-  HOSTILE.oscHyperlink,
-  HOSTILE.eightBitCsi,
-  HOSTILE.forgedLine,
-  HOSTILE.carriageReturn,
-  HOSTILE.lineSeparator,
-  HOSTILE.bidi,
-  HOSTILE.channel,
-  HOSTILE.link,
-].join(" ");
+const EVIL = EVERY_HOSTILE_CLASS;
 const LONG = `${EVIL}${HOSTILE.long}`.slice(0, 60_000);
 
 let out: string;

@@ -25,28 +25,14 @@ import type { AlertMessage } from "../../../lambdas/service/notifier.js";
 import { userAuth } from "../../detections/events.js";
 import { finding, row } from "../../helpers/findings.js";
 import { detectionDoc, yamlOf } from "../detections/engine/helpers.js";
-import { FORGED_LINE, HOSTILE, UNESCAPED_MRKDWN, UNSAFE } from "../shared/hostile.js";
+import { EVERY_HOSTILE_CLASS, FORGED_LINE, HOSTILE, UNESCAPED_MRKDWN, UNSAFE } from "../shared/hostile.js";
 
 const ORG = "5f0000000000000000000001";
 const WHERE = {
   uri: `s3://bucket/findings/${ORG}/1.1/latest.json`,
   consoleUrl: "https://console.example/o?a=1&b=2",
 };
-/** Every hostile class in one name. */
-const EVIL = [
-  HOSTILE.screenClear,
-  HOSTILE.windowTitle,
-  HOSTILE.oscHyperlink,
-  HOSTILE.eightBitCsi,
-  HOSTILE.forgedLine,
-  HOSTILE.carriageReturn,
-  HOSTILE.lineSeparator,
-  HOSTILE.bidi,
-  HOSTILE.channel,
-  HOSTILE.here,
-  HOSTILE.user,
-  HOSTILE.link,
-].join(" ");
+const EVIL = EVERY_HOSTILE_CLASS;
 
 /** Every text of a Chatbot notification that Slack may render. */
 function chatTexts(chat: ChatbotNotification): string[] {

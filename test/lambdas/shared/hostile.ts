@@ -18,6 +18,22 @@ export const HOSTILE = {
   long: "A".repeat(60_000),
 } as const;
 
+/** Every hostile class but sheer length in one name (escapes, forged lines, bidi, mentions, links). */
+export const EVERY_HOSTILE_CLASS = [
+  HOSTILE.screenClear,
+  HOSTILE.windowTitle,
+  HOSTILE.oscHyperlink,
+  HOSTILE.eightBitCsi,
+  HOSTILE.forgedLine,
+  HOSTILE.carriageReturn,
+  HOSTILE.lineSeparator,
+  HOSTILE.bidi,
+  HOSTILE.channel,
+  HOSTILE.here,
+  HOSTILE.user,
+  HOSTILE.link,
+].join(" ");
+
 /** Characters that must never reach a terminal, an e-mail or Slack (C0 but tab/newline, DEL, C1, bidi, LS/PS). */
 export const UNSAFE =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters looked for
