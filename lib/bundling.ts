@@ -1,6 +1,6 @@
 /**
  * How the Lambda handlers are bundled: by esbuild, locally (no Docker), into one minified ES module
- * (`index.mjs`) per function with a source map. `BUNDLING` is what the CDK functions use;
+ * (`index.mjs`) per function, without source maps unless asked. `BUNDLING` is what the CDK functions use;
  * `LAMBDA_ESBUILD_OPTIONS` is the same build for esbuild's API (`bench/bundles.ts`), from the same values.
  */
 import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
@@ -25,13 +25,18 @@ export const MAIN_FIELDS = ["module", "main"];
  */
 export const EXTERNAL_MODULES: string[] = [];
 
-/** NodejsFunction bundling of every function. */
+/** NodejsFunction bundling of every function; source maps only when asked (`jcAudit:sourceMaps`). */
+export function lambdaBundling(sourceMaps = false): nodejs.BundlingOptions {
+  return { ...BUNDLING, sourceMap: sourceMaps };
+}
+
+/** NodejsFunction bundling of every function, without source maps (see {@link lambdaBundling}). */
 export const BUNDLING: nodejs.BundlingOptions = {
   format: nodejs.OutputFormat.ESM,
   mainFields: MAIN_FIELDS,
   banner: ESM_REQUIRE_BANNER,
   minify: true,
-  sourceMap: true,
+  sourceMap: false,
   sourcesContent: false,
   target: NODE_TARGET,
   externalModules: EXTERNAL_MODULES,
@@ -47,7 +52,7 @@ export const LAMBDA_ESBUILD_OPTIONS: BuildOptions = {
   mainFields: MAIN_FIELDS,
   banner: { js: ESM_REQUIRE_BANNER },
   minify: true,
-  sourcemap: true,
+  sourcemap: false,
   sourcesContent: false,
   external: EXTERNAL_MODULES,
 };

@@ -34,6 +34,11 @@ export interface DetectionFunctionProps {
   readonly orgIds?: readonly string[];
   /** No events for this many hours is alerted once. @default 24 */
   readonly silenceHours?: number;
+  /**
+   * Lowest Sigma rule level that is alerted; lower levels are only counted (`MIN_ALERT_LEVEL`).
+   * @default "low"
+   */
+  readonly minAlertLevel?: "informational" | "low" | "medium" | "high" | "critical";
   /** Sizing and operational settings. @default - the ServiceFunction defaults */
   readonly functionOptions?: ServiceFunctionOptions;
 }
@@ -63,6 +68,7 @@ export class DetectionFunction extends Construct {
         JC_REGION: props.region,
         JC_ORG_IDS: (props.orgIds ?? []).join(","),
         SILENCE_HOURS: String(props.silenceHours ?? 24),
+        MIN_ALERT_LEVEL: props.minAlertLevel ?? "low",
       },
     });
     const role = this.service.role;

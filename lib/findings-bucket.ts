@@ -33,6 +33,8 @@ export const FINDINGS_PREFIXES = {
   state: "state/",
   /** `events/{orgId}/{controlId}/{eventId}.json`: markers of handled scheduled events. */
   events: "events/",
+  /** `reports/{orgId}/{date}/…` and `reports/{orgId}/latest.html`: the daily organization reports. */
+  reports: "reports/",
   /** `remediations/...`: records of the remediation function. */
   remediations: "remediations/",
 } as const;

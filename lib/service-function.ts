@@ -1,6 +1,6 @@
 /**
  * The Lambda function shared by the audit and remediation functions: Node.js 24 on ARM64, bundled locally
- * by esbuild as one minified ES module with source maps, its own role (no managed policy: grants only),
+ * by esbuild as one minified ES module (source maps only on request), its own role (no managed policy: grants only),
  * an explicit log group with retention and JSON logs, failed asynchronous invocations sent to a
  * dead-letter queue, and alarms on errors and throttles.
  */
@@ -17,7 +17,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { BUNDLING } from "./bundling.js";
+import { lambdaBundling } from "./bundling.js";
 
 /** The repository root: esbuild's working directory and where package-lock.json is. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -59,6 +59,12 @@ export interface ServiceFunctionOptions {
    * @default false
    */
   readonly tracing?: boolean;
+  /**
+   * Whether source maps ship in the bundle and `NODE_OPTIONS=--enable-source-maps` is set (readable stack
+   * traces, at the cost of a larger zip and a slower cold start).
+   * @default false
+   */
+  readonly sourceMaps?: boolean;
 }
 
 /** Properties of a ServiceFunction. */
@@ -124,6 +130,7 @@ export class ServiceFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const reserved = props.reservedConcurrency ?? 1;
+    const bundling = lambdaBundling(props.sourceMaps ?? false);
     this.function = new nodejs.NodejsFunction(this, "Function", {
       entry: props.entry,
       handler: "handler",
@@ -146,7 +153,7 @@ export class ServiceFunction extends Construct {
       maxEventAge: props.maxEventAge ?? Duration.hours(6),
       bundling: props.copyIntoBundle?.length
         ? {
-            ...BUNDLING,
+            ...bundling,
             commandHooks: {
               beforeBundling: () => [],
               beforeInstall: () => [],
@@ -156,10 +163,10 @@ export class ServiceFunction extends Construct {
                 ),
             },
           }
-        : BUNDLING,
+        : bundling,
       environment: {
         ...props.environment,
-        NODE_OPTIONS: "--enable-source-maps",
+        ...(props.sourceMaps ? { NODE_OPTIONS: "--enable-source-maps" } : {}),
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: logLevel,

@@ -32,6 +32,17 @@ const auditEnvSchema = z.object({
     .default("false")
     .transform((v) => v === "true"),
   ERROR_ALERT_AFTER: z.coerce.number().int().min(1).max(30).default(3),
+  /**
+   * Security Hub import (`jcAudit:securityHub`): the account's default product, the only ARN the role may
+   * import into; absent: off.
+   */
+  SECURITY_HUB_PRODUCT_ARN: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:securityhub:[a-z0-9-]+:(\d{12}):product\/\1\/default$/,
+      "must be arn:aws:securityhub:{region}:{account}:product/{account}/default",
+    )
+    .optional(),
   THRESHOLDS_JSON: z
     .string()
     .default("{}")
@@ -62,6 +73,7 @@ export const AUDIT_ENV = [
   "ANNOUNCE_RECOVERIES",
   "ERROR_ALERT_AFTER",
   "THRESHOLDS_JSON",
+  "SECURITY_HUB_PRODUCT_ARN",
 ] as const;
 
 /** Reads and validates an audit function's environment; names the first bad variable. */
@@ -126,6 +138,65 @@ export type DetectionConfig = z.infer<typeof detectionEnvSchema>;
 export function loadDetectionConfig(env: Record<string, string | undefined>): DetectionConfig {
   return parseEnv(detectionEnvSchema, env);
 }
+
+const reportEnvSchema = z.object({
+  FINDINGS_BUCKET: auditEnvSchema.shape.FINDINGS_BUCKET,
+  ALERTS_TOPIC_ARN: auditEnvSchema.shape.ALERTS_TOPIC_ARN,
+  /** Organizations reported; empty: every organization with findings in the bucket. */
+  JC_ORG_IDS: auditEnvSchema.shape.JC_ORG_IDS,
+  /** The deployed controls, comma-separated: a deployed control without a finding is reported, not skipped. */
+  CONTROL_IDS: csv.pipe(
+    z.array(z.string().refine((id) => controlById(id) !== undefined, "unknown control id")).min(1),
+  ),
+  /** `{"1.1": 172800, ...}`: seconds after which a control's latest finding is stale (two schedule periods). */
+  STALE_AFTER_JSON: z.string().transform((text, ctx) => {
+    try {
+      const value = JSON.parse(text) as unknown;
+      if (
+        value !== null &&
+        typeof value === "object" &&
+        !Array.isArray(value) &&
+        Object.values(value).every((v) => Number.isInteger(v) && (v as number) > 0)
+      )
+        return value as Record<string, number>;
+    } catch {}
+    ctx.addIssue({
+      code: "custom",
+      message: 'must be a JSON object of positive whole seconds, e.g. {"1.1": 172800}',
+    });
+    return z.NEVER;
+  }),
+  /** Whether one digest message per organization is published (`jcAudit:dailyDigest`). */
+  DAILY_DIGEST: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+  AWS_REGION: z.string().optional(),
+});
+
+/** Validated configuration of the report function. */
+export type ReportConfig = z.infer<typeof reportEnvSchema>;
+
+/** Reads and validates the report function's environment; names the first bad variable. */
+export function loadReportConfig(env: Record<string, string | undefined>): ReportConfig {
+  return parseEnv(reportEnvSchema, env);
+}
+
+/**
+ * The report function's event: its schedule sends `{ eventId, time }`; an on-demand invocation (or the
+ * fan-out's last step) may name the organizations and omit the time (then: now).
+ */
+export const reportEventSchema = z.strictObject({
+  eventId: z.string().min(1).max(128).optional(),
+  time: z.iso.datetime({ message: "must be an ISO 8601 UTC timestamp" }).optional(),
+  orgIds: z
+    .array(z.string().regex(/^[0-9a-f]{24}$/i, "org ids are 24 hexadecimal characters"))
+    .max(5000)
+    .optional(),
+});
+
+/** A validated report event. */
+export type ReportEvent = z.infer<typeof reportEventSchema>;
 
 /** Validates an environment against a schema, naming the first bad variable. */
 function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
