@@ -10,13 +10,25 @@ import { trustedRangeProblem } from "../lambdas/controls/conditional-access.js";
 import { CONTROLS, controlById } from "../lambdas/controls/registry.js";
 import type { AnyControl, Level } from "../lambdas/controls/types.js";
 import { resolveThresholds } from "../lambdas/engine/thresholds.js";
-import { scheduleExpressionProblem } from "./schedule-expression.js";
+import { fixedTimeOf, scheduleExpressionProblem, shiftCronTime } from "./schedule-expression.js";
 
 /** Prefix of every context key this app reads. */
 export const CONTEXT_PREFIX = "jcAudit:";
 
-/** The schedule of every control unless `jcAudit:schedules` overrides it: daily at 06:00 UTC. */
+/** The base of the controls' schedules (`jcAudit:schedule`): daily at 06:00 UTC, then staggered. */
 export const DEFAULT_SCHEDULE = "cron(0 6 * * ? *)";
+
+/** Minutes between the starts of consecutive controls on a fixed-time base schedule (`jcAudit:staggerMinutes`). */
+export const DEFAULT_STAGGER_MINUTES = 3;
+
+/** How long after the last audit of the day the report runs by default. */
+export const REPORT_DELAY_MINUTES = 30;
+
+/** The report's schedule when no audit runs at a fixed time of day (all `rate(...)` or repeating crons). */
+export const FALLBACK_REPORT_SCHEDULE = "cron(0 7 * * ? *)";
+
+/** Sigma rule levels, lowest first (`jcAudit:minAlertLevel`). */
+export const ALERT_LEVELS = ["informational", "low", "medium", "high", "critical"] as const;
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
@@ -42,8 +54,17 @@ export interface DeployConfig {
   readonly level: Level;
   /** The controls that get a function and a schedule, in guide order (`jcAudit:level` and `jcAudit:controls`). */
   readonly controls: readonly AnyControl[];
-  /** The schedule expression of each deployed control, by id (`jcAudit:schedule`, `jcAudit:schedules`). */
+  /**
+   * The schedule expression of each deployed control, by id: `jcAudit:schedules`, else `jcAudit:schedule`,
+   * staggered by `jcAudit:staggerMinutes` per control when it is a cron at a fixed time.
+   */
   readonly schedules: Readonly<Record<string, string>>;
+  /** The report function (`jcAudit:reportSchedule`, `jcAudit:dailyDigest`). */
+  readonly report: { readonly schedule: string; readonly dailyDigest: boolean };
+  /** Whether the audits import their findings into Security Hub (`jcAudit:securityHub`). */
+  readonly securityHub: boolean;
+  /** Whether the functions ship source maps (`jcAudit:sourceMaps`). */
+  readonly sourceMaps: boolean;
   /** JumpCloud data centre (`jcAudit:region`). */
   readonly region: "us" | "eu" | "in";
   /** Organizations audited with a multi-tenant (MSP) key; empty: the key's own organization (`jcAudit:orgIds`). */
@@ -78,8 +99,17 @@ export interface DeployConfig {
   readonly tracing: boolean;
   /** Log level of the functions (`jcAudit:logLevel`). */
   readonly logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR";
-  /** The scheduled Sigma detections (`jcAudit:detections`, `jcAudit:detectionSchedule`, `jcAudit:silenceHours`); undefined: not deployed. */
-  readonly detections: { readonly schedule: string; readonly silenceHours: number } | undefined;
+  /**
+   * The scheduled Sigma detections (`jcAudit:detections`, `jcAudit:detectionSchedule`, `jcAudit:silenceHours`,
+   * `jcAudit:minAlertLevel`); undefined: not deployed.
+   */
+  readonly detections:
+    | {
+        readonly schedule: string;
+        readonly silenceHours: number;
+        readonly minAlertLevel: (typeof ALERT_LEVELS)[number];
+      }
+    | undefined;
 }
 
 /** Every problem of a configuration, one line each, naming the context key. */
@@ -173,6 +203,11 @@ const schema = z.strictObject(
     "jcAudit:controls": list(controlId).optional(),
     "jcAudit:schedule": schedule.default(DEFAULT_SCHEDULE),
     "jcAudit:schedules": record(schedule).default({}),
+    "jcAudit:staggerMinutes": integer(0, 60).default(DEFAULT_STAGGER_MINUTES),
+    "jcAudit:reportSchedule": schedule.optional(),
+    "jcAudit:dailyDigest": boolean.default(false),
+    "jcAudit:securityHub": boolean.default(false),
+    "jcAudit:sourceMaps": boolean.default(false),
     "jcAudit:region": oneOf(["us", "eu", "in"]).default("us"),
     "jcAudit:orgIds": list(
       z.string().regex(/^[0-9a-f]{24}$/i, "organization ids are 24 hexadecimal characters"),
@@ -221,6 +256,7 @@ const schema = z.strictObject(
     "jcAudit:detections": boolean.default(true),
     "jcAudit:detectionSchedule": schedule.default("rate(15 minutes)"),
     "jcAudit:silenceHours": z.coerce.number().int().min(1).max(2160).default(24),
+    "jcAudit:minAlertLevel": oneOf(ALERT_LEVELS).default("low"),
   },
   {
     error: (issue) =>
@@ -281,6 +317,63 @@ function crossChecks(parsed: Parsed, controls: readonly AnyControl[]): string[] 
   return problems;
 }
 
+/**
+ * Each deployed control's schedule: its `jcAudit:schedules` entry, else `jcAudit:schedule`. A base that is
+ * a cron at a fixed time (`cron(0 6 * * ? *)`) is staggered: the i-th deployed control, in catalog order
+ * from 0, starts i × `jcAudit:staggerMinutes` later, so the functions do not share JumpCloud's rate limit;
+ * any other base (`rate(...)`, a cron firing several times a day) applies as given. Adds a problem when a
+ * stagger would cross midnight on a base that does not fire every day.
+ */
+function controlSchedules(parsed: Parsed, controls: readonly AnyControl[], problems: string[]) {
+  const base = parsed["jcAudit:schedule"];
+  const step = parsed["jcAudit:staggerMinutes"];
+  const pastMidnight: string[] = [];
+  const entries = controls.map((control, index): [string, string] => {
+    const own = parsed["jcAudit:schedules"][control.id];
+    if (own) return [control.id, own];
+    const staggered = shiftCronTime(base, index * step);
+    if (staggered === undefined && fixedTimeOf(base)) pastMidnight.push(control.id);
+    return [control.id, staggered ?? base];
+  });
+  if (pastMidnight.length > 0) {
+    problems.push(
+      `jcAudit:staggerMinutes: ${pastMidnight.join(", ")} would start past midnight, after ${base}, which does not fire every day (their days would change): start earlier, lower jcAudit:staggerMinutes (0: no stagger) or give them jcAudit:schedules`,
+    );
+  }
+  return Object.fromEntries(entries);
+}
+
+/**
+ * The report's default schedule: daily, {@link REPORT_DELAY_MINUTES} after the last of the audits that
+ * run at a fixed time of day, "last" in the cycle of the day (audits at 23:50 and 00:17 end at 00:17);
+ * the others run often enough that their latest finding is read whenever the report runs. Without any
+ * fixed-time audit: {@link FALLBACK_REPORT_SCHEDULE}.
+ */
+export function defaultReportSchedule(schedules: readonly string[]): string {
+  const times = [
+    ...new Set(
+      schedules
+        .map(fixedTimeOf)
+        .filter((time) => time !== undefined)
+        .map((time) => time.hour * 60 + time.minute),
+    ),
+  ].sort((a, b) => a - b);
+  if (times.length === 0) return FALLBACK_REPORT_SCHEDULE;
+  // The last run before the longest quiet stretch of the day (ties: the later one).
+  let last = times[0] ?? 0;
+  let longestQuiet = -1;
+  for (const [index, time] of times.entries()) {
+    const next = times[(index + 1) % times.length] ?? time;
+    const quiet = (next - time + 1440) % 1440 || 1440;
+    if (quiet >= longestQuiet) {
+      longestQuiet = quiet;
+      last = time;
+    }
+  }
+  const at = (last + REPORT_DELAY_MINUTES) % 1440;
+  return `cron(${at % 60} ${Math.floor(at / 60)} * * ? *)`;
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   const [key, ...rest] = issue.path;
   if (key === undefined) return issue.message;
@@ -310,14 +403,9 @@ export function loadDeployConfig(context: Readonly<Record<string, unknown>>): De
     (control) => (!only || only.includes(control.id)) && LEVEL_RANK[control.level] <= LEVEL_RANK[level],
   );
   const problems = crossChecks(parsed, controls);
+  const schedules = controlSchedules(parsed, controls, problems);
   if (problems.length > 0) throw new DeployConfigError(problems);
 
-  const schedules = Object.fromEntries(
-    controls.map((control) => [
-      control.id,
-      parsed["jcAudit:schedules"][control.id] ?? parsed["jcAudit:schedule"],
-    ]),
-  );
   const lockDays = parsed["jcAudit:objectLockDays"];
   const concurrency = parsed["jcAudit:reservedConcurrency"];
   const plan = parsed["jcAudit:plan"];
@@ -328,6 +416,12 @@ export function loadDeployConfig(context: Readonly<Record<string, unknown>>): De
     level,
     controls,
     schedules,
+    report: {
+      schedule: parsed["jcAudit:reportSchedule"] ?? defaultReportSchedule(Object.values(schedules)),
+      dailyDigest: parsed["jcAudit:dailyDigest"],
+    },
+    securityHub: parsed["jcAudit:securityHub"],
+    sourceMaps: parsed["jcAudit:sourceMaps"],
     region: parsed["jcAudit:region"],
     orgIds: parsed["jcAudit:orgIds"],
     trustedRanges: parsed["jcAudit:trustedRanges"],
@@ -346,7 +440,11 @@ export function loadDeployConfig(context: Readonly<Record<string, unknown>>): De
     tracing: parsed["jcAudit:tracing"],
     logLevel: parsed["jcAudit:logLevel"],
     detections: parsed["jcAudit:detections"]
-      ? { schedule: parsed["jcAudit:detectionSchedule"], silenceHours: parsed["jcAudit:silenceHours"] }
+      ? {
+          schedule: parsed["jcAudit:detectionSchedule"],
+          silenceHours: parsed["jcAudit:silenceHours"],
+          minAlertLevel: parsed["jcAudit:minAlertLevel"],
+        }
       : undefined,
   };
 }

@@ -126,5 +126,219 @@ function checkRate(body: string): string | undefined {
 export function scheduleExpressionProblem(expression: string): string | undefined {
   const match = /^(cron|rate)\((.*)\)$/s.exec(expression.trim());
   if (!match) return "must be cron(minutes hours day-of-month month day-of-week year) or rate(value unit)";
-  return match[1] === "cron" ? checkCron(match[2] ?? "") : checkRate(match[2] ?? "");
+  if (match[1] === "rate") return checkRate(match[2] ?? "");
+  const problem = checkCron(match[2] ?? "");
+  if (problem) return problem;
+  return cronPeriodMinutes(cronFields(expression) ?? []) === undefined ? NEVER_REPEATS : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// When a valid expression fires: its period (the longest wait between two runs) and its time of day.
+
+const MINUTES_PER_DAY = 1440;
+const FIRST_YEAR = 1970;
+const LAST_YEAR = 2199;
+const NEVER_REPEATS = `fires on fewer than two days between ${FIRST_YEAR} and ${LAST_YEAR} (e.g. only on the 31st of a month that has none): a schedule must repeat`;
+
+/** The six fields of a `cron(...)` expression, upper-cased; undefined for anything else. */
+function cronFields(expression: string): string[] | undefined {
+  const match = /^cron\((.*)\)$/s.exec(expression.trim());
+  return match ? (match[1] ?? "").trim().toUpperCase().split(/\s+/) : undefined;
+}
+
+/** The values of a field's plain items: values, ranges (wrapping past the maximum, as Quartz does), increments. */
+function valuesOf(text: string, field: CronField): Set<number> {
+  const values = new Set<number>();
+  const size = field.max - field.min + 1;
+  for (const item of text.split(",")) {
+    if (field.special?.(item, field) !== undefined) continue;
+    const [base = "", stepText] = item.split("/");
+    const step = stepText === undefined ? 1 : Number(stepText);
+    const [from = "", to] = base.split("-");
+    const start = base === "*" ? field.min : (numberOf(from, field) ?? field.min);
+    const end =
+      base === "*"
+        ? field.max
+        : to !== undefined
+          ? (numberOf(to, field) ?? start)
+          : stepText !== undefined
+            ? field.max
+            : start;
+    const span = (end - start + size) % size;
+    for (let offset = 0; offset <= span; offset += step) {
+      values.add(field.min + ((start - field.min + offset) % size));
+    }
+  }
+  return values;
+}
+
+/** One day of a month, with what the day fields' special forms need. */
+interface Day {
+  date: number;
+  /** 1 (SUN) to 7 (SAT), EventBridge's numbering. */
+  weekday: number;
+  daysInMonth: number;
+  /** The weekday of another date of the same month. */
+  weekdayOf: (date: number) => number;
+}
+
+/** Whether a day-of-month item other than a plain value matches (`L`, `LW`, `15W`). */
+function dayOfMonthMatches(item: string, day: Day): boolean {
+  const { date, daysInMonth, weekdayOf } = day;
+  // The weekday nearest a date, never leaving the month.
+  const weekdayNear = (target: number): number => {
+    const weekday = weekdayOf(target);
+    if (weekday === 7) return target === 1 ? target + 2 : target - 1;
+    if (weekday === 1) return target === daysInMonth ? target - 2 : target + 1;
+    return target;
+  };
+  if (item === "L") return date === daysInMonth;
+  if (item === "LW") return date === weekdayNear(daysInMonth);
+  const target = Number(item.slice(0, -1));
+  return target <= daysInMonth && date === weekdayNear(target);
+}
+
+/** Whether a day-of-week item other than a plain value matches (`L`, `5L`, `3#2`). */
+function dayOfWeekMatches(item: string, day: Day, field: CronField): boolean {
+  if (item === "L") return day.weekday === 7;
+  if (item.endsWith("L"))
+    return day.weekday === numberOf(item.slice(0, -1), field) && day.date + 7 > day.daysInMonth;
+  const [weekday = "", nth] = item.split("#");
+  return day.weekday === numberOf(weekday, field) && Math.ceil(day.date / 7) === Number(nth);
+}
+
+/** Whether a day field (day-of-month or day-of-week) matches a day; `?` matches every day. */
+function dayMatcher(text: string, field: CronField): (day: Day) => boolean {
+  if (text === "?") return () => true;
+  const plain = valuesOf(text, field);
+  const special = text.split(",").filter((item) => field.special?.(item, field) !== undefined);
+  const byMonth = field.name === "day-of-month";
+  return (day) =>
+    plain.has(byMonth ? day.date : day.weekday) ||
+    special.some((item) => (byMonth ? dayOfMonthMatches(item, day) : dayOfWeekMatches(item, day, field)));
+}
+
+/** How many days from 1970 to 2199 a valid cron fires on, and the longest gap in days between two of them. */
+function firingDays(fields: readonly string[]): { count: number; longestGap: number } {
+  const [, , dayOfMonth = "?", month = "*", dayOfWeek = "?", year = "*"] = fields;
+  const [, , domField, monthField, dowField, yearField] = FIELDS as [
+    CronField,
+    CronField,
+    CronField,
+    CronField,
+    CronField,
+    CronField,
+  ];
+  const matchesDayOfMonth = dayMatcher(dayOfMonth, domField);
+  const matchesDayOfWeek = dayMatcher(dayOfWeek, dowField);
+  const months = valuesOf(month, monthField);
+  const years = valuesOf(year, yearField);
+  let count = 0;
+  let longestGap = 0;
+  let previous = Number.NaN;
+  for (let y = FIRST_YEAR; y <= LAST_YEAR; y++) {
+    if (!years.has(y)) continue;
+    for (let m = 1; m <= 12; m++) {
+      if (!months.has(m)) continue;
+      const first = Date.UTC(y, m - 1, 1) / 86_400_000; // days since 1970-01-01, a Thursday (5)
+      const weekdayOf = (date: number) => ((first + date - 1 + 4) % 7) + 1;
+      const day: Day = {
+        date: 0,
+        weekday: 0,
+        daysInMonth: new Date(Date.UTC(y, m, 0)).getUTCDate(),
+        weekdayOf,
+      };
+      for (let date = 1; date <= day.daysInMonth; date++) {
+        day.date = date;
+        day.weekday = weekdayOf(date);
+        if (!matchesDayOfMonth(day) || !matchesDayOfWeek(day)) continue;
+        const index = first + date - 1;
+        if (count > 0) longestGap = Math.max(longestGap, index - previous);
+        previous = index;
+        count++;
+      }
+    }
+  }
+  return { count, longestGap };
+}
+
+/** The minutes of the day (0–1439) at which a valid cron fires, ascending. */
+function firingMinutes(fields: readonly string[]): number[] {
+  const [minutes = "0", hours = "0"] = fields;
+  const [minuteField, hourField] = FIELDS as [CronField, CronField];
+  const result: number[] = [];
+  for (const hour of valuesOf(hours, hourField))
+    for (const minute of valuesOf(minutes, minuteField)) result.push(hour * 60 + minute);
+  return result.sort((a, b) => a - b);
+}
+
+const periods = new Map<string, number | undefined>();
+
+/** The longest wait, in minutes, between two firings of a valid cron; undefined if it fires on fewer than two days. */
+function cronPeriodMinutes(fields: readonly string[]): number | undefined {
+  const key = fields.join(" ");
+  if (periods.has(key)) return periods.get(key);
+  const days = firingDays(fields);
+  const minutes = firingMinutes(fields);
+  const first = minutes[0] ?? 0;
+  const last = minutes.at(-1) ?? 0;
+  // From the last run of a day to the first of the next day it fires on; then the gaps within a day.
+  let longest = days.count < 2 ? undefined : days.longestGap * MINUTES_PER_DAY - (last - first);
+  for (let i = 1; longest !== undefined && i < minutes.length; i++)
+    longest = Math.max(longest, (minutes[i] ?? 0) - (minutes[i - 1] ?? 0));
+  periods.set(key, longest);
+  return longest;
+}
+
+/**
+ * The longest time, in seconds, between two runs of a valid schedule expression: `rate(n unit)` is n
+ * units; a cron is its longest gap between consecutive firings from 1970 to 2199 (daily: 86400, Monday to
+ * Friday: 3 days, `L`: 31 days), so anything derived from it errs on the long side. Throws on an invalid
+ * expression or a cron that fires on fewer than two days.
+ */
+export function schedulePeriodSeconds(expression: string): number {
+  const problem = scheduleExpressionProblem(expression);
+  if (problem) throw new Error(`${JSON.stringify(expression)}: ${problem}`);
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression.trim());
+  if (rate) return Number(rate[1]) * { minute: 60, hour: 3600, day: 86_400 }[rate[2] as "minute"];
+  return (cronPeriodMinutes(cronFields(expression) ?? []) ?? 0) * 60;
+}
+
+/** A cron that fires once a day (or on some days) at one fixed time. */
+export interface FixedTime {
+  /** Hour, UTC (0–23). */
+  readonly hour: number;
+  /** Minute (0–59). */
+  readonly minute: number;
+  /** Whether it fires every day (`*` or `?` in both day fields, `*` month and year). */
+  readonly everyDay: boolean;
+}
+
+/** The fixed time of day of a valid cron with one value in both minutes and hours, else undefined. */
+export function fixedTimeOf(expression: string): FixedTime | undefined {
+  const fields = cronFields(expression);
+  if (!fields || !/^\d+$/.test(fields[0] ?? "") || !/^\d+$/.test(fields[1] ?? "")) return undefined;
+  const [minute, hour, dayOfMonth, month, dayOfWeek, year] = fields;
+  const any = (text: string | undefined) => text === "*" || text === "?";
+  return {
+    hour: Number(hour),
+    minute: Number(minute),
+    everyDay: any(dayOfMonth) && month === "*" && any(dayOfWeek) && year === "*",
+  };
+}
+
+/**
+ * A fixed-time cron moved `minutes` later, its day fields kept; undefined when that is not a fixed-time
+ * cron, or when the move would cross midnight on a cron that does not fire every day (its days would shift).
+ *
+ * @example shiftCronTime("cron(50 23 * * ? *)", 15) // "cron(5 0 * * ? *)"
+ */
+export function shiftCronTime(expression: string, minutes: number): string | undefined {
+  const time = fixedTimeOf(expression);
+  if (!time) return undefined;
+  const total = time.hour * 60 + time.minute + minutes;
+  if (total >= MINUTES_PER_DAY && !time.everyDay) return undefined;
+  const at = total % MINUTES_PER_DAY;
+  const rest = (/^cron\((.*)\)$/s.exec(expression.trim())?.[1] ?? "").trim().split(/\s+/).slice(2);
+  return `cron(${at % 60} ${Math.floor(at / 60)} ${rest.join(" ")})`;
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { CONTROLS } from "../../lambdas/controls/registry.js";
-import { DEFAULT_SCHEDULE, DeployConfigError, loadDeployConfig } from "../../lib/config.js";
+import {
+  DeployConfigError,
+  defaultReportSchedule,
+  FALLBACK_REPORT_SCHEDULE,
+  loadDeployConfig,
+} from "../../lib/config.js";
 import { CDK_JSON_CONTEXT } from "./synth.js";
 
 const ids = (context: Record<string, unknown>) => loadDeployConfig(context).controls.map((c) => c.id);
@@ -17,10 +22,18 @@ function problems(context: Record<string, unknown>): readonly string[] {
 }
 
 describe("loadDeployConfig defaults", () => {
-  it("deploys every control daily at 06:00 UTC with the documented defaults", () => {
+  it("deploys every control daily from 06:00 UTC, 3 minutes apart, with the documented defaults", () => {
     const config = loadDeployConfig({});
     expect(config.controls.map((c) => c.id)).toEqual(CONTROLS.map((c) => c.id));
-    expect(Object.values(config.schedules)).toEqual(CONTROLS.map(() => DEFAULT_SCHEDULE));
+    expect(Object.values(config.schedules)).toEqual(CONTROLS.map((_, i) => `cron(${3 * i} 6 * * ? *)`));
+    expect(config.schedules).toMatchObject({ "1.1": "cron(0 6 * * ? *)", "5.2": "cron(27 6 * * ? *)" });
+    // 30 minutes after the last audit (06:27).
+    expect(config.report).toEqual({ schedule: "cron(57 6 * * ? *)", dailyDigest: false });
+    expect(config.detections).toEqual({
+      schedule: "rate(15 minutes)",
+      silenceHours: 24,
+      minAlertLevel: "low",
+    });
     expect(config).toMatchObject({
       stackName: "JumpCloudAudit",
       level: "L3",
@@ -37,6 +50,8 @@ describe("loadDeployConfig defaults", () => {
       reservedConcurrency: 1,
       tracing: false,
       logLevel: "INFO",
+      securityHub: false,
+      sourceMaps: false,
     });
     expect(config.plan).toBeUndefined();
     expect(config.slack).toBeUndefined();
@@ -75,6 +90,88 @@ describe("control selection", () => {
   });
 });
 
+describe("staggered schedules", () => {
+  const schedules = (context: Record<string, unknown>) => loadDeployConfig(context).schedules;
+
+  it("staggers a fixed-time jcAudit:schedule by each control's place among the deployed controls", () => {
+    expect(
+      schedules({ "jcAudit:controls": "1.1,2.1,5.2", "jcAudit:schedule": "cron(30 5 ? * MON-FRI *)" }),
+    ).toEqual({
+      "1.1": "cron(30 5 ? * MON-FRI *)",
+      "2.1": "cron(33 5 ? * MON-FRI *)",
+      "5.2": "cron(36 5 ? * MON-FRI *)",
+    });
+  });
+
+  it("keeps a control's place when another control has its own schedule", () => {
+    expect(
+      schedules({ "jcAudit:controls": "1.1,1.2,2.1", "jcAudit:schedules": { "1.2": "rate(1 day)" } }),
+    ).toEqual({ "1.1": "cron(0 6 * * ? *)", "1.2": "rate(1 day)", "2.1": "cron(6 6 * * ? *)" });
+  });
+
+  it("follows jcAudit:staggerMinutes, and 0 runs every control at the same time", () => {
+    expect(schedules({ "jcAudit:controls": "1.1,1.2", "jcAudit:staggerMinutes": "10" })["1.2"]).toBe(
+      "cron(10 6 * * ? *)",
+    );
+    expect(new Set(Object.values(schedules({ "jcAudit:staggerMinutes": 0 })))).toEqual(
+      new Set(["cron(0 6 * * ? *)"]),
+    );
+  });
+
+  it("wraps past midnight on a daily base", () => {
+    const late = schedules({ "jcAudit:schedule": "cron(50 23 * * ? *)" });
+    expect(late["1.1"]).toBe("cron(50 23 * * ? *)");
+    expect(late["5.2"]).toBe("cron(17 0 * * ? *)");
+  });
+
+  it("applies any other base as given to every control", () => {
+    for (const base of ["rate(12 hours)", "cron(0 */6 * * ? *)", "cron(0,30 6 * * ? *)"]) {
+      expect(new Set(Object.values(schedules({ "jcAudit:schedule": base })))).toEqual(new Set([base]));
+    }
+  });
+});
+
+describe("the report schedule", () => {
+  const report = (context: Record<string, unknown>) => loadDeployConfig(context).report;
+
+  it("runs 30 minutes after the last fixed-time audit, wrapping past midnight", () => {
+    expect(report({ "jcAudit:schedule": "cron(50 23 * * ? *)" }).schedule).toBe("cron(47 0 * * ? *)");
+    expect(report({ "jcAudit:schedule": "cron(45 22 * * ? *)", "jcAudit:staggerMinutes": 5 }).schedule).toBe(
+      "cron(0 0 * * ? *)",
+    );
+    // A weekday cron counts by its time of day; the rate does not move the report.
+    expect(
+      report({
+        "jcAudit:controls": "1.1,5.2",
+        "jcAudit:schedule": "cron(0 4 ? * MON-FRI *)",
+        "jcAudit:schedules": { "5.2": "rate(6 hours)" },
+      }).schedule,
+    ).toBe("cron(30 4 * * ? *)");
+  });
+
+  it("runs daily at 07:00 UTC when no audit runs at a fixed time", () => {
+    expect(FALLBACK_REPORT_SCHEDULE).toBe("cron(0 7 * * ? *)");
+    expect(report({ "jcAudit:schedule": "rate(12 hours)" }).schedule).toBe(FALLBACK_REPORT_SCHEDULE);
+  });
+
+  it("takes the last run before the longest quiet stretch of the day", () => {
+    expect(defaultReportSchedule(["cron(0 6 * * ? *)", "cron(0 18 * * ? *)", "cron(3 6 * * ? *)"])).toBe(
+      "cron(30 18 * * ? *)",
+    );
+    expect(defaultReportSchedule(["cron(0 1 * * ? *)", "cron(0 23 * * ? *)"])).toBe("cron(30 1 * * ? *)");
+    expect(defaultReportSchedule(["cron(0 6 * * ? *)"])).toBe("cron(30 6 * * ? *)");
+  });
+
+  it("follows jcAudit:reportSchedule and jcAudit:dailyDigest", () => {
+    expect(
+      report({ "jcAudit:reportSchedule": "cron(0 8 ? * MON *)", "jcAudit:dailyDigest": "true" }),
+    ).toEqual({
+      schedule: "cron(0 8 ? * MON *)",
+      dailyDigest: true,
+    });
+  });
+});
+
 describe("values given with -c arrive as strings", () => {
   it("parses lists, objects, numbers and booleans", () => {
     const config = loadDeployConfig({
@@ -92,6 +189,9 @@ describe("values given with -c arrive as strings", () => {
       "jcAudit:slackWorkspaceId": "T0123ABCD",
       "jcAudit:slackChannelId": "C0123ABCD",
       "jcAudit:plan": "platform_plus",
+      "jcAudit:securityHub": "true",
+      "jcAudit:sourceMaps": "true",
+      "jcAudit:minAlertLevel": "high",
     });
     expect(config).toMatchObject({
       alertEmails: ["secops@example.com", "it@example.com"],
@@ -105,6 +205,9 @@ describe("values given with -c arrive as strings", () => {
       tracing: true,
       slack: { workspaceId: "T0123ABCD", channelId: "C0123ABCD" },
       plan: "platform_plus",
+      securityHub: true,
+      sourceMaps: true,
+      detections: { minAlertLevel: "high" },
     });
     expect(config.reservedConcurrency).toBeUndefined();
   });
@@ -224,6 +327,47 @@ describe("validation errors name the key and the reason", () => {
       "a misspelt key",
       { "jcAudit:alertEmail": ["secops@example.com"] },
       "unknown context key jcAudit:alertEmail (see the README's Deploy section for the keys)",
+    ],
+    [
+      "a stagger that is not a whole number of minutes",
+      { "jcAudit:staggerMinutes": "2.5" },
+      "jcAudit:staggerMinutes: must be a whole number between 0 and 60",
+    ],
+    [
+      "a stagger over an hour",
+      { "jcAudit:staggerMinutes": 61 },
+      "jcAudit:staggerMinutes: must be at most 60",
+    ],
+    [
+      "a stagger past midnight on a base that does not fire every day",
+      { "jcAudit:schedule": "cron(50 23 ? * MON-FRI *)" },
+      "jcAudit:staggerMinutes: 3.1, 3.2, 4.1, 4.2, 5.1, 5.2 would start past midnight, after cron(50 23 ? * MON-FRI *), which does not fire every day",
+    ],
+    [
+      "an invalid report schedule",
+      { "jcAudit:reportSchedule": "cron(0 25 * * ? *)" },
+      'jcAudit:reportSchedule: "cron(0 25 * * ? *)": "25" is not valid in hours (0-23)',
+    ],
+    [
+      "a schedule that never repeats",
+      { "jcAudit:schedules": { "1.1": "cron(0 6 30 2 ? *)" } },
+      'jcAudit:schedules["1.1"]: "cron(0 6 30 2 ? *)": fires on fewer than two days between 1970 and 2199',
+    ],
+    [
+      "a daily digest as a word",
+      { "jcAudit:dailyDigest": "on" },
+      "jcAudit:dailyDigest: must be true or false",
+    ],
+    [
+      "Security Hub as a word",
+      { "jcAudit:securityHub": "yes" },
+      "jcAudit:securityHub: must be true or false",
+    ],
+    ["source maps as a number", { "jcAudit:sourceMaps": 1 }, "jcAudit:sourceMaps: must be true or false"],
+    [
+      "an unknown alert level",
+      { "jcAudit:minAlertLevel": "severe" },
+      'jcAudit:minAlertLevel: must be informational, low, medium, high, critical; got "severe"',
     ],
     [
       "a stack name CloudFormation refuses",

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { scheduleExpressionProblem } from "../../lib/schedule-expression.js";
+import {
+  fixedTimeOf,
+  scheduleExpressionProblem,
+  schedulePeriodSeconds,
+  shiftCronTime,
+} from "../../lib/schedule-expression.js";
 
 describe("scheduleExpressionProblem", () => {
   it.each([
@@ -43,7 +48,68 @@ describe("scheduleExpressionProblem", () => {
     ["rate(1 days)", "rate(1 days) must use the singular unit: rate(1 day)"],
     ["rate(5 minute)", "rate(5 minute) must use the plural unit: rate(5 minutes)"],
     ["rate(daily)", "rate needs a positive whole number and a unit"],
+    ["cron(0 6 31 2 ? *)", "fires on fewer than two days between 1970 and 2199"],
+    ["cron(0 6 1 1 ? 2030)", "a schedule must repeat"],
   ])("rejects %s", (expression, message) => {
     expect(scheduleExpressionProblem(expression)).toContain(message);
+  });
+});
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+describe("schedulePeriodSeconds", () => {
+  it.each([
+    ["rate(1 day)", DAY],
+    ["rate(12 hours)", 12 * HOUR],
+    ["rate(15 minutes)", 900],
+    ["cron(0 6 * * ? *)", DAY],
+    ["cron(27 6 * * ? *)", DAY],
+    ["cron(0/15 * * * ? *)", 900],
+    ["cron(0 6,18 * * ? *)", 12 * HOUR],
+    // Uneven times of day: the longer gap, 06:00 to 20:00.
+    ["cron(0 6,20 * * ? *)", 14 * HOUR],
+    // Hours wrapping past midnight (22, 23, 0, 1, 2): 02:00 to 22:00.
+    ["cron(0 22-2 * * ? *)", 20 * HOUR],
+    // Weekdays only: Friday to Monday.
+    ["cron(0 6 ? * MON-FRI *)", 3 * DAY],
+    ["cron(0 6 ? * FRI-MON *)", 4 * DAY],
+    ["cron(30 23 ? * sun *)", 7 * DAY],
+    // The last day of the month: July 31st to August 31st.
+    ["cron(0 6 L * ? *)", 31 * DAY],
+    // The first Monday: up to five weeks apart.
+    ["cron(0 6 ? * 2#1 *)", 35 * DAY],
+    // July 15th to January 1st, in the years listed.
+    ["cron(0 6 1,15 JAN,JUL ? 2026-2030)", 170 * DAY],
+    // February 29th: 2096 to 2104 (2100 is not a leap year).
+    ["cron(0 6 29 2 ? *)", 8 * 365 * DAY + DAY],
+  ])("%s repeats at most every %i s", (expression, seconds) => {
+    expect(schedulePeriodSeconds(expression)).toBe(seconds);
+  });
+
+  it("throws on an invalid expression and on a cron that does not repeat", () => {
+    expect(() => schedulePeriodSeconds("cron(0 6 * * *)")).toThrow(/EventBridge cron has 6 fields/);
+    expect(() => schedulePeriodSeconds("cron(0 6 31 2 ? *)")).toThrow(/a schedule must repeat/);
+  });
+});
+
+describe("fixedTimeOf and shiftCronTime", () => {
+  it("reads the time of a cron with one minute and one hour, and whether it fires every day", () => {
+    expect(fixedTimeOf("cron(0 6 * * ? *)")).toEqual({ hour: 6, minute: 0, everyDay: true });
+    expect(fixedTimeOf("cron(5 23 ? * * *)")).toEqual({ hour: 23, minute: 5, everyDay: true });
+    expect(fixedTimeOf("cron(0 6 ? * MON-FRI *)")).toEqual({ hour: 6, minute: 0, everyDay: false });
+    expect(fixedTimeOf("cron(0 6 * * ? 2026)")?.everyDay).toBe(false);
+    expect(fixedTimeOf("cron(0/15 6 * * ? *)")).toBeUndefined();
+    expect(fixedTimeOf("cron(0 6,18 * * ? *)")).toBeUndefined();
+    expect(fixedTimeOf("rate(1 day)")).toBeUndefined();
+  });
+
+  it("moves the time later, keeping the day fields, and wraps past midnight only on a daily cron", () => {
+    expect(shiftCronTime("cron(0 6 * * ? *)", 27)).toBe("cron(27 6 * * ? *)");
+    expect(shiftCronTime("cron(45 6 * * ? *)", 30)).toBe("cron(15 7 * * ? *)");
+    expect(shiftCronTime("cron(50 23 * * ? *)", 15)).toBe("cron(5 0 * * ? *)");
+    expect(shiftCronTime("cron(0 6 ? * mon-fri *)", 9)).toBe("cron(9 6 ? * mon-fri *)");
+    expect(shiftCronTime("cron(50 23 ? * MON-FRI *)", 15)).toBeUndefined();
+    expect(shiftCronTime("rate(1 day)", 3)).toBeUndefined();
   });
 });

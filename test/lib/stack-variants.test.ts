@@ -59,10 +59,10 @@ describe("explicit controls with every option", () => {
     const schedules = Object.values(resources(template, "AWS::Events::Rule")).map(
       (r) => r.Properties.ScheduleExpression,
     );
-    // The three controls, and the detections every 15 minutes.
+    // The three controls (1.2 staggered 3 minutes after 1.1), and the detections every 15 minutes.
     expect(schedules.sort()).toEqual([
       "cron(30 5 * * ? *)",
-      "cron(30 5 * * ? *)",
+      "cron(33 5 * * ? *)",
       "rate(15 minutes)",
       "rate(6 hours)",
     ]);
