@@ -2,59 +2,78 @@
  * Configuration of the deployed functions, from their environment (set by the CDK stack), validated
  * once at cold start so a misconfiguration fails loudly with the variable's name.
  */
-import { z } from "zod";
+import { z } from "zod/mini";
 import { controlById } from "../controls/registry.js";
+import "../shared/zod-messages.js";
 
-const csv = z
-  .string()
-  .optional()
-  .transform((value) =>
+const csv = z.pipe(
+  z.optional(z.string()),
+  z.transform((value: string | undefined) =>
     value
       ? value
           .split(",")
           .map((v) => v.trim())
           .filter(Boolean)
       : [],
-  );
+  ),
+);
+
+const orgId = z.string().check(z.regex(/^[0-9a-f]{24}$/i, "org ids are 24 hexadecimal characters"));
+const flag = z.pipe(
+  z._default(z.enum(["true", "false"]), "false"),
+  z.transform((v: "true" | "false") => v === "true"),
+);
+const eventTime = z.iso.datetime({ message: "must be an ISO 8601 UTC timestamp" });
+const knownControl = (message: string) =>
+  z.string().check(z.refine((id: string) => controlById(id) !== undefined, { message }));
+
+/** A bounded whole number from an environment string, with its default. */
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
+
+/** A JSON environment variable: `accept` returns the value or undefined, and `message` names what it must be. */
+const jsonText = <T>(accept: (value: unknown) => T | undefined, message: string) =>
+  z.transform((text: string, payload) => {
+    try {
+      const value = accept(JSON.parse(text));
+      if (value !== undefined) return value;
+    } catch {}
+    payload.issues.push({ code: "custom", message, input: text });
+    return z.NEVER;
+  });
 
 const auditEnvSchema = z.object({
-  FINDINGS_BUCKET: z.string().min(3),
-  ALERTS_TOPIC_ARN: z.string().startsWith("arn:", "must be an SNS topic ARN"),
-  API_KEY_SECRET_ARN: z.string().min(1),
-  JC_REGION: z.enum(["us", "eu", "in"]).default("us"),
+  FINDINGS_BUCKET: z.string().check(z.minLength(3)),
+  ALERTS_TOPIC_ARN: z.string().check(z.startsWith("arn:", "must be an SNS topic ARN")),
+  API_KEY_SECRET_ARN: z.string().check(z.minLength(1)),
+  JC_REGION: z._default(z.enum(["us", "eu", "in"]), "us"),
   /** Overrides of the region's hosts (a private proxy; the simulator in tests). */
-  JC_BASE_URL: z.url().optional(),
-  JC_INSIGHTS_URL: z.url().optional(),
-  JC_ORG_IDS: csv.pipe(z.array(z.string().regex(/^[0-9a-f]{24}$/i, "org ids are 24 hexadecimal characters"))),
-  JC_PLAN: z.enum(["free", "core", "platform", "platform_plus"]).optional(),
-  ANNOUNCE_RECOVERIES: z
-    .enum(["true", "false"])
-    .default("false")
-    .transform((v) => v === "true"),
-  ERROR_ALERT_AFTER: z.coerce.number().int().min(1).max(30).default(3),
+  JC_BASE_URL: z.optional(z.url()),
+  JC_INSIGHTS_URL: z.optional(z.url()),
+  JC_ORG_IDS: z.pipe(csv, z.array(orgId)),
+  JC_PLAN: z.optional(z.enum(["free", "core", "platform", "platform_plus"])),
+  ANNOUNCE_RECOVERIES: flag,
+  ERROR_ALERT_AFTER: wholeNumber(1, 30, 3),
   /**
    * Security Hub import (`jcAudit:securityHub`): the account's default product, the only ARN the role may
    * import into; absent: off.
    */
-  SECURITY_HUB_PRODUCT_ARN: z
-    .string()
-    .regex(
-      /^arn:aws[a-z-]*:securityhub:[a-z0-9-]+:(\d{12}):product\/\1\/default$/,
-      "must be arn:aws:securityhub:{region}:{account}:product/{account}/default",
-    )
-    .optional(),
-  THRESHOLDS_JSON: z
-    .string()
-    .default("{}")
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as Record<string, Record<string, unknown>>;
-      } catch {
-        ctx.addIssue({ code: "custom", message: "must be JSON" });
-        return z.NEVER;
-      }
-    }),
-  AWS_REGION: z.string().optional(),
+  SECURITY_HUB_PRODUCT_ARN: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^arn:aws[a-z-]*:securityhub:[a-z0-9-]+:(\d{12}):product\/\1\/default$/,
+          "must be arn:aws:securityhub:{region}:{account}:product/{account}/default",
+        ),
+      ),
+  ),
+  THRESHOLDS_JSON: z.pipe(
+    z._default(z.string(), "{}"),
+    // Any JSON text (JSON.parse never returns undefined); the thresholds module judges each entry.
+    jsonText((value) => value as Record<string, Record<string, unknown>>, "must be JSON"),
+  ),
+  AWS_REGION: z.optional(z.string()),
 });
 
 /** Validated configuration of an audit function. */
@@ -83,18 +102,16 @@ export function loadAuditConfig(env: Record<string, string | undefined>): AuditC
 
 /** The event each schedule sends: the control to audit and the EventBridge event's id and time. */
 export const auditEventSchema = z.strictObject({
-  controlId: z.string().refine((id) => controlById(id) !== undefined, {
-    message: "must be a control id of the catalog, like 2.1",
-  }),
-  eventId: z.string().min(1).max(128),
-  time: z.iso.datetime({ message: "must be an ISO 8601 UTC timestamp" }),
+  controlId: knownControl("must be a control id of the catalog, like 2.1"),
+  eventId: z.string().check(z.minLength(1), z.maxLength(128)),
+  time: eventTime,
 });
 
 /** A validated scheduled-audit event. */
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
 /** What every deployed function needs: where findings and alerts go, its key, and how to reach JumpCloud. */
-const functionEnvSchema = auditEnvSchema.pick({
+const functionEnvSchema = z.pick(auditEnvSchema, {
   FINDINGS_BUCKET: true,
   ALERTS_TOPIC_ARN: true,
   API_KEY_SECRET_ARN: true,
@@ -105,11 +122,11 @@ const functionEnvSchema = auditEnvSchema.pick({
   AWS_REGION: true,
 });
 
-const remediationEnvSchema = functionEnvSchema.extend({
+const remediationEnvSchema = z.extend(functionEnvSchema, {
   JC_PLAN: auditEnvSchema.shape.JC_PLAN,
   TRUSTED_RANGES: csv,
   /** The KMS HMAC key that seals remediation records (without it no plan could be verified). */
-  REMEDIATION_SEAL_KEY_ARN: z.string().startsWith("arn:", "must be a KMS key ARN"),
+  REMEDIATION_SEAL_KEY_ARN: z.string().check(z.startsWith("arn:", "must be a KMS key ARN")),
 });
 
 /** Validated configuration of the remediation function. */
@@ -120,15 +137,15 @@ export function loadRemediationConfig(env: Record<string, string | undefined>): 
   return parseEnv(remediationEnvSchema, env);
 }
 
-const detectionEnvSchema = functionEnvSchema.extend({
+const detectionEnvSchema = z.extend(functionEnvSchema, {
   /** No Directory Insights events for this many hours is alerted once. */
-  SILENCE_HOURS: z.coerce.number().int().min(1).max(2160).default(24),
+  SILENCE_HOURS: wholeNumber(1, 2160, 24),
   /** Minutes re-read before the checkpoint, for late events. */
-  OVERLAP_MINUTES: z.coerce.number().int().min(0).max(120).default(5),
+  OVERLAP_MINUTES: wholeNumber(0, 120, 5),
   /** Lowest rule level that is alerted (lower ones are only counted). */
-  MIN_ALERT_LEVEL: z.enum(["informational", "low", "medium", "high", "critical"]).default("low"),
+  MIN_ALERT_LEVEL: z._default(z.enum(["informational", "low", "medium", "high", "critical"]), "low"),
   /** Folder of the Sigma rules; default: the copy shipped beside the bundle. */
-  RULES_DIR: z.string().min(1).optional(),
+  RULES_DIR: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** Validated configuration of the detection function. */
@@ -145,33 +162,24 @@ const reportEnvSchema = z.object({
   /** Organizations reported; empty: every organization with findings in the bucket. */
   JC_ORG_IDS: auditEnvSchema.shape.JC_ORG_IDS,
   /** The deployed controls, comma-separated: a deployed control without a finding is reported, not skipped. */
-  CONTROL_IDS: csv.pipe(
-    z.array(z.string().refine((id) => controlById(id) !== undefined, "unknown control id")).min(1),
-  ),
+  CONTROL_IDS: z.pipe(csv, z.array(knownControl("unknown control id")).check(z.minLength(1))),
   /** `{"1.1": 172800, ...}`: seconds after which a control's latest finding is stale (two schedule periods). */
-  STALE_AFTER_JSON: z.string().transform((text, ctx) => {
-    try {
-      const value = JSON.parse(text) as unknown;
-      if (
+  STALE_AFTER_JSON: z.pipe(
+    z.string(),
+    jsonText(
+      (value) =>
         value !== null &&
         typeof value === "object" &&
         !Array.isArray(value) &&
         Object.values(value).every((v) => Number.isInteger(v) && (v as number) > 0)
-      )
-        return value as Record<string, number>;
-    } catch {}
-    ctx.addIssue({
-      code: "custom",
-      message: 'must be a JSON object of positive whole seconds, e.g. {"1.1": 172800}',
-    });
-    return z.NEVER;
-  }),
+          ? (value as Record<string, number>)
+          : undefined,
+      'must be a JSON object of positive whole seconds, e.g. {"1.1": 172800}',
+    ),
+  ),
   /** Whether one digest message per organization is published (`jcAudit:dailyDigest`). */
-  DAILY_DIGEST: z
-    .enum(["true", "false"])
-    .default("false")
-    .transform((v) => v === "true"),
-  AWS_REGION: z.string().optional(),
+  DAILY_DIGEST: flag,
+  AWS_REGION: z.optional(z.string()),
 });
 
 /** Validated configuration of the report function. */
@@ -187,19 +195,16 @@ export function loadReportConfig(env: Record<string, string | undefined>): Repor
  * fan-out's last step) may name the organizations and omit the time (then: now).
  */
 export const reportEventSchema = z.strictObject({
-  eventId: z.string().min(1).max(128).optional(),
-  time: z.iso.datetime({ message: "must be an ISO 8601 UTC timestamp" }).optional(),
-  orgIds: z
-    .array(z.string().regex(/^[0-9a-f]{24}$/i, "org ids are 24 hexadecimal characters"))
-    .max(5000)
-    .optional(),
+  eventId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  time: z.optional(eventTime),
+  orgIds: z.optional(z.array(orgId).check(z.maxLength(5000))),
 });
 
 /** A validated report event. */
 export type ReportEvent = z.infer<typeof reportEventSchema>;
 
 /** Validates an environment against a schema, naming the first bad variable. */
-function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
+function parseEnv<T extends z.ZodMiniType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

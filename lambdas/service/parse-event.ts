@@ -1,5 +1,6 @@
 /** Validates an incoming event payload: one clear error naming the first problem, before anything runs. */
-import type { z } from "zod";
+import { z } from "zod/mini";
+import "../shared/zod-messages.js";
 
 /** A payload that does not fit the expected schema. */
 export class InvalidEventError extends Error {
@@ -8,8 +9,8 @@ export class InvalidEventError extends Error {
 }
 
 /** Parses `event` with `schema` or throws InvalidEventError. */
-export function parseEvent<T extends z.ZodType>(schema: T, event: unknown): z.infer<T> {
-  const parsed = schema.safeParse(event);
+export function parseEvent<T extends z.core.$ZodType>(schema: T, event: unknown): z.infer<T> {
+  const parsed = z.safeParse(schema, event);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InvalidEventError(`Invalid event: ${issue?.path.join(".") || "(root)"}: ${issue?.message}`);
