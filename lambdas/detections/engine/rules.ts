@@ -6,8 +6,9 @@
  * load time, with a `RuleError` naming the file, the rule and the problem.
  */
 import { isCollection, isPair, parseAllDocuments } from "yaml";
-import { z } from "zod";
+import { z } from "zod/mini";
 import type { InsightsEvent } from "../../jumpcloud/types.js";
+import "../../shared/zod-messages.js";
 import type { CompiledRule, EventBudget, RuleMeta } from "../types.js";
 import { freshMeter, LIMITS, withinDepth } from "./budget.js";
 import { ConditionSyntaxError, evaluateCondition, isValidIdentifier, parseCondition } from "./condition.js";
@@ -48,25 +49,29 @@ const STATUSES = ["stable", "test", "experimental", "deprecated", "unsupported"]
 const LEVELS = ["informational", "low", "medium", "high", "critical"] as const;
 const OPERATORS: readonly CorrelationOperator[] = ["gte", "gt", "eq", "lte", "lt"];
 
-const text = z.string().trim().min(1, "must be a non-empty string");
-const stringList = z
-  .union([z.string(), z.array(z.string())])
-  .optional()
-  .transform((value) => (value === undefined ? [] : typeof value === "string" ? [value] : value));
-const date = z.preprocess(
-  (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : value),
-  z.string("must be a date YYYY-MM-DD").regex(/^\d{4}[-/]\d{2}[-/]\d{2}$/, "must be a date YYYY-MM-DD"),
+const text = z.string().check(z.trim(), z.minLength(1, "must be a non-empty string"));
+const stringList = z.pipe(
+  z.optional(z.union([z.string(), z.array(z.string())])),
+  z.transform((value: string | string[] | undefined) =>
+    value === undefined ? [] : typeof value === "string" ? [value] : value,
+  ),
+);
+const date = z.pipe(
+  z.transform((value: unknown) => (value instanceof Date ? value.toISOString().slice(0, 10) : value)),
+  z
+    .string("must be a date YYYY-MM-DD")
+    .check(z.regex(/^\d{4}[-/]\d{2}[-/]\d{2}$/, "must be a date YYYY-MM-DD")),
 );
 
 const metaShape = {
   title: text,
   id: z.guid("must be a UUID"),
-  name: text.optional(),
+  name: z.optional(text),
   status: z.enum(STATUSES),
   description: text,
   author: text,
   date,
-  modified: date.optional(),
+  modified: z.optional(date),
   level: z.enum(LEVELS),
   tags: stringList,
   fields: stringList,
@@ -80,19 +85,21 @@ const detectionRuleSchema = z.looseObject({
     product: z.literal("jumpcloud", 'must be "jumpcloud"'),
     service: z.literal("directory_insights", 'must be "directory_insights"'),
   }),
-  detection: z.looseObject({ condition: z.string("must be a string").trim().min(1, "must not be empty") }),
+  detection: z.looseObject({
+    condition: z.string("must be a string").check(z.trim(), z.minLength(1, "must not be empty")),
+  }),
 });
 
 const correlationRuleSchema = z.looseObject({
   ...metaShape,
-  generate: z.boolean().optional(),
+  generate: z.optional(z.boolean()),
   correlation: z.strictObject({
     type: z.string(),
-    rules: z.union([text, z.array(text).min(1, "must name at least one rule")]),
-    "group-by": z.array(text).optional(),
+    rules: z.union([text, z.array(text).check(z.minLength(1, "must name at least one rule"))]),
+    "group-by": z.optional(z.array(text)),
     timespan: z.union([z.string(), z.number()]),
     condition: z.record(z.string(), z.unknown()),
-    generate: z.boolean().optional(),
+    generate: z.optional(z.boolean()),
   }),
 });
 
@@ -105,7 +112,7 @@ function isMissing(input: unknown, path: readonly PropertyKey[]): boolean {
   return value === undefined;
 }
 
-function formatIssues(error: z.ZodError, input: unknown): string {
+function formatIssues(error: z.core.$ZodError, input: unknown): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.map(String).join(".");
