@@ -4,7 +4,7 @@
  * reads only the audit (Read Only) key, reads and writes its objects of the findings bucket, and
  * publishes alerts.
  */
-import { Duration } from "aws-cdk-lib";
+import { Aws, Duration } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import type * as s3 from "aws-cdk-lib/aws-s3";
@@ -13,11 +13,15 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { ApiKeySecret } from "./api-key-secret.js";
 import { FINDINGS_PREFIXES } from "./findings-bucket.js";
+import { grantSecurityHubImport, securityHubProductArn } from "./grants.js";
 import { acknowledgeGrantWildcards } from "./nag.js";
 import { handlerEntry, ServiceFunction, type ServiceFunctionOptions } from "./service-function.js";
 
 /** The handler every audit function runs; the event says which control. */
 export const AUDIT_HANDLER = "lambdas/handlers/audit.ts";
+
+/** This account's default Security Hub product in the stack's region, as CloudFormation resolves it. */
+const AUDIT_PRODUCT_ARN = securityHubProductArn(Aws.PARTITION, Aws.REGION, Aws.ACCOUNT_ID);
 
 /** What the audit function is configured with, beyond its control (see `lambdas/service/config.ts`). */
 export interface AuditSettings {
@@ -48,6 +52,12 @@ export interface AuditSettings {
    * @default - the catalog's defaults
    */
   readonly thresholds?: Readonly<Record<string, number | boolean | string>>;
+  /**
+   * Whether findings are imported into Security Hub, as this account's default product
+   * (`SECURITY_HUB_PRODUCT_ARN`); the role may then call `securityhub:BatchImportFindings` on that ARN only.
+   * @default false
+   */
+  readonly securityHub?: boolean;
 }
 
 /** Properties of an AuditFunction. */
@@ -101,9 +111,11 @@ export class AuditFunction extends Construct {
         ANNOUNCE_RECOVERIES: String(settings.announceRecoveries ?? false),
         ERROR_ALERT_AFTER: String(settings.errorAlertAfter ?? 3),
         THRESHOLDS_JSON: JSON.stringify(settings.thresholds ? { [control.id]: settings.thresholds } : {}),
+        ...(settings.securityHub ? { SECURITY_HUB_PRODUCT_ARN: AUDIT_PRODUCT_ARN } : {}),
       },
     });
     const role = this.service.role;
+    if (settings.securityHub) grantSecurityHubImport(role, AUDIT_PRODUCT_ARN);
 
     props.apiKey.grantRead(role);
     // Reads what it compares against; writes findings, run reports, state and event markers. No delete.
