@@ -19,7 +19,9 @@ import { persistReport, resolveOrgId, runAudit } from "../engine/run.js";
 import type { ThresholdOverrides } from "../engine/thresholds.js";
 import type { JumpCloudClient } from "../jumpcloud/client.js";
 import { JumpCloudError } from "../jumpcloud/errors.js";
+import type { ExportSummary, FindingsExporter } from "../securityhub/importer.js";
 import type { Logger } from "../shared/logger.js";
+import { clean } from "../shared/output-safety.js";
 import type { FindingsStore } from "../store/findings-store.js";
 import type { AuditEvent } from "./config.js";
 import type { AlertMessage, Notifier } from "./notifier.js";
@@ -40,6 +42,11 @@ export interface ScheduledAuditDependencies {
   notifier: Notifier;
   logger: Logger;
   metrics?: AuditMetrics;
+  /**
+   * Security Hub (`jcAudit:securityHub`): each organization's finding is exported after it is persisted.
+   * It never throws; a failed import is logged and counted, and never fails or undoes the run.
+   */
+  securityHub?: FindingsExporter;
   /** The wall clock, to refuse events from another time (default: the system clock). */
   clock?: () => Date;
   /** Where a stored finding can be read, for alert links. */
@@ -61,6 +68,8 @@ export interface OrgOutcome {
   status: ControlFinding["status"] | "DUPLICATE";
   regressions: number;
   published: number;
+  /** What the Security Hub export did (only when it is configured). */
+  securityHub?: ExportSummary;
 }
 
 interface EventMarker {
@@ -185,6 +194,9 @@ async function auditOrg(
 
   if (report) await persistReport(deps.store, report);
   else await deps.store.putFinding(finding);
+  // After the findings are safe, before the event is marked done: a crash here re-runs the event, and
+  // importing again is harmless (Security Hub upserts by id). A re-delivery marked done imports nothing.
+  const exported = deps.securityHub ? await exportSafely(deps, deps.securityHub, finding) : undefined;
   await deps.state.putJson(markerKey, { sent: [...sent], healthTracked: true, done: true });
   deps.metrics?.record(
     finding,
@@ -198,7 +210,42 @@ async function auditOrg(
     regressions: regressions.length,
     published,
   });
-  return { orgId, status: finding.status, regressions: regressions.length, published };
+  return {
+    orgId,
+    status: finding.status,
+    regressions: regressions.length,
+    published,
+    ...(exported ? { securityHub: exported } : {}),
+  };
+}
+
+/** Exports a finding; an exporter that throws anyway is logged, never a reason to fail the run. */
+async function exportSafely(
+  deps: ScheduledAuditDependencies,
+  exporter: FindingsExporter,
+  finding: ControlFinding,
+): Promise<ExportSummary> {
+  try {
+    return await exporter.export(finding);
+  } catch (error) {
+    const summary: ExportSummary = {
+      imported: 0,
+      archived: 0,
+      failed: [],
+      skipped: 0,
+      error: {
+        code: "EXPORT_FAILED",
+        message: clean(`${(error as Error)?.name}: ${(error as Error)?.message}`, 500),
+      },
+    };
+    deps.logger.error("Security Hub import failed", {
+      orgId: finding.orgId,
+      controlId: finding.controlId,
+      code: "SECURITY_HUB_IMPORT_FAILED",
+      error: describe(error),
+    });
+    return summary;
+  }
 }
 
 /** Counts consecutive ERRORs; says to alert once per streak (at once when the key is rejected). */

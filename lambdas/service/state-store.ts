@@ -1,4 +1,4 @@
-/** Small JSON state next to the findings (per-control error streaks, delivered-event markers). */
+/** Small JSON state next to the findings (per-control error streaks, delivered-event markers, Security Hub ids). */
 
 /** A key-value store of JSON documents (S3 in AWS, a folder locally). */
 export interface StateStore {
@@ -13,6 +13,8 @@ export const stateKeys = {
   /** Marks a scheduled event as fully handled, so a re-delivery does nothing. */
   event: (orgId: string, controlId: string, eventId: string) =>
     `events/${orgId}/${controlId}/${encodeURIComponent(eventId)}.json`,
+  /** Security Hub finding ids imported as ACTIVE, so the next run archives those it no longer reports. */
+  securityHub: (orgId: string, controlId: string) => `state/${orgId}/${controlId}/securityhub.json`,
 };
 
 /** What the health document holds. */

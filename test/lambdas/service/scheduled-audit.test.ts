@@ -5,8 +5,14 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { BatchImportFindingsCommand, SecurityHubClient } from "@aws-sdk/client-securityhub";
+import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { securityHubSink } from "../../../lambdas/adapters/securityhub.js";
+import type { ControlFinding } from "../../../lambdas/engine/findings.js";
 import type { JumpCloudClient } from "../../../lambdas/jumpcloud/client.js";
+import { productTarget } from "../../../lambdas/securityhub/asff.js";
+import { type FindingsExporter, securityHubExporter } from "../../../lambdas/securityhub/importer.js";
 import type { AlertMessage, Notifier } from "../../../lambdas/service/notifier.js";
 import {
   runScheduledAudit,
@@ -470,4 +476,130 @@ describe("runScheduledAudit: several organizations (MSP key)", () => {
       [ORG_B, "DUPLICATE"],
     ]);
   });
+});
+
+describe("runScheduledAudit: Security Hub", () => {
+  const ARN = "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default";
+  const hub = mockClient(SecurityHubClient);
+
+  beforeEach(async () => {
+    sim = await startSimulator({ scenario: "compliant", now: () => NOW });
+    hub.reset();
+    hub.on(BatchImportFindingsCommand).callsFake(async (input: { Findings: unknown[] }) => ({
+      SuccessCount: input.Findings.length,
+      FailedCount: 0,
+      FailedFindings: [],
+    }));
+  });
+
+  /** The real exporter over the run's state store, Security Hub mocked. */
+  const withSecurityHub = (settings: Partial<ScheduledAuditDependencies["settings"]> = {}) => ({
+    ...deps(settings),
+    securityHub: securityHubExporter({
+      sink: securityHubSink(new SecurityHubClient({ region: "us-east-1" })),
+      state,
+      target: productTarget(ARN),
+      logger: silentLogger,
+      sleep: async () => {},
+    }),
+  });
+  /** bob's findings in the BatchImportFindings calls so far. */
+  const bobFindings = () =>
+    hub
+      .commandCalls(BatchImportFindingsCommand)
+      .flatMap((c) => c.args[0].input.Findings ?? [])
+      .filter((f) => f.Resources?.[0]?.Details?.Other?.name === "bob.admin@example.com");
+
+  it("imports bob's FAIL as FAILED and ACTIVE, then the next run's PASS as ARCHIVED and RESOLVED", async () => {
+    await runScheduledAudit(withSecurityHub(), event(1));
+    bob().enableMultiFactor = false;
+    hub.resetHistory();
+    const failing = await runScheduledAudit(withSecurityHub(), event(2));
+    expect(failing[0]).toMatchObject({
+      status: "FAIL",
+      published: 1,
+      securityHub: { failed: [], archived: 0 },
+    });
+    const [failed] = bobFindings();
+    expect(failed).toMatchObject({
+      Compliance: { Status: "FAILED" },
+      RecordState: "ACTIVE",
+      Workflow: { Status: "NEW" },
+      UpdatedAt: event(2).time,
+    });
+
+    bob().enableMultiFactor = true;
+    hub.resetHistory();
+    await runScheduledAudit(withSecurityHub(), event(3));
+    expect(bobFindings()).toEqual([
+      expect.objectContaining({
+        Id: failed?.Id,
+        Compliance: expect.objectContaining({ Status: "PASSED" }),
+        RecordState: "ARCHIVED",
+        Workflow: { Status: "RESOLVED" },
+      }),
+    ]);
+    expect(state.docs.get(stateKeys.securityHub(COMPLIANT_ORG_ID, "1.1"))).toEqual({
+      version: 1,
+      active: [],
+    });
+  });
+
+  it("exports exactly the persisted finding, once per event: a re-delivery imports nothing", async () => {
+    const exported: ControlFinding[] = [];
+    const recording: FindingsExporter = {
+      async export(finding) {
+        exported.push(finding);
+        return { imported: 1, archived: 0, failed: [], skipped: 0 };
+      },
+    };
+    const outcomes = await runScheduledAudit({ ...deps(), securityHub: recording }, event(1));
+    expect(outcomes[0]?.securityHub).toEqual({ imported: 1, archived: 0, failed: [], skipped: 0 });
+    expect(exported).toEqual([await localFindingsStore(root).getLatest(COMPLIANT_ORG_ID, "1.1")]);
+
+    const again = await runScheduledAudit({ ...deps(), securityHub: recording }, event(1));
+    expect(again[0]?.status).toBe("DUPLICATE");
+    expect(exported).toHaveLength(1);
+  });
+
+  it("without it, outcomes carry no export and nothing is imported", async () => {
+    const outcomes = await runScheduledAudit(deps(), event(1));
+    expect(outcomes[0]).not.toHaveProperty("securityHub");
+    expect(hub.commandCalls(BatchImportFindingsCommand)).toEqual([]);
+  });
+
+  it.each([
+    [
+      "Security Hub refuses every call",
+      () => {
+        hub
+          .on(BatchImportFindingsCommand)
+          .rejects(
+            Object.assign(new Error("Security Hub is not enabled"), { name: "InvalidAccessException" }),
+          );
+        return withSecurityHub();
+      },
+    ],
+    [
+      "the exporter throws",
+      () => ({
+        ...deps(),
+        securityHub: {
+          export: () => Promise.reject(new Error("exporter bug")),
+        } satisfies FindingsExporter,
+      }),
+    ],
+  ])(
+    "a failure (%s) loses neither the findings nor the alert, and the event is done",
+    async (_name, build) => {
+      await runScheduledAudit(deps(), event(1));
+      bob().enableMultiFactor = false;
+      const outcomes = await runScheduledAudit(build(), event(2));
+      expect(outcomes[0]).toMatchObject({ status: "FAIL", regressions: 2, published: 1 });
+      expect(outcomes[0]?.securityHub?.error?.code).toMatch(/^(IMPORT_CALL_FAILED|EXPORT_FAILED)$/);
+      expect(notifier.messages.map((m) => m.attributes.kind)).toEqual(["regression"]);
+      expect((await localFindingsStore(root).getLatest(COMPLIANT_ORG_ID, "1.1"))?.status).toBe("FAIL");
+      expect(state.docs.get(stateKeys.event(COMPLIANT_ORG_ID, "1.1", "evt-2"))).toMatchObject({ done: true });
+    },
+  );
 });
