@@ -3,7 +3,7 @@
  * take exceptions from configuration rather than files, do not carry a YAML parser.
  */
 import { parse as parseYaml } from "yaml";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import "../shared/zod-messages.js";
 import { EngineError } from "./errors.js";
 import { type RiskException, scopeProblem } from "./exceptions.js";

@@ -3,7 +3,7 @@
  * validate them, every action one of the kinds the code can plan with its exact fields, the journal and
  * the state. A record that does not fit is refused as PLAN_TAMPERED, naming the first problem.
  */
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { CONTROLS } from "../controls/registry.js";
 import "../shared/zod-messages.js";
 import type { RemediationAction } from "./actions.js";

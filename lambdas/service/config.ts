@@ -2,7 +2,7 @@
  * Configuration of the deployed functions, from their environment (set by the CDK stack), validated
  * once at cold start so a misconfiguration fails loudly with the variable's name.
  */
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { controlById } from "../controls/registry.js";
 import "../shared/zod-messages.js";
 

@@ -1,5 +1,5 @@
 /** Validates an incoming event payload: one clear error naming the first problem, before anything runs. */
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import "../shared/zod-messages.js";
 
 /** A payload that does not fit the expected schema. */

@@ -1,5 +1,5 @@
 /** The remediation function's input (issue 5's contract), validated before anything runs. */
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { CONTROLS } from "../controls/registry.js";
 import { ORG_ID_PATTERN, PLAN_ID_PATTERN } from "../remediation/record.js";
 import "../shared/zod-messages.js";

@@ -4,7 +4,7 @@
  * effect, keeps the messages that name a bad variable or event field as they were ("Too small: expected
  * string to have >=3 characters"). The setting is process-wide and idempotent.
  */
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
 
 z.config(en());

@@ -6,7 +6,7 @@
  * load time, with a `RuleError` naming the file, the rule and the problem.
  */
 import { isCollection, isPair, parseAllDocuments } from "yaml";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import type { InsightsEvent } from "../../jumpcloud/types.js";
 import "../../shared/zod-messages.js";
 import type { CompiledRule, EventBudget, RuleMeta } from "../types.js";
