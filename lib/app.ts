@@ -1,10 +1,11 @@
 /**
  * Builds the CDK app from its context: validates the `jcAudit:*` keys, adds the stack, and registers
- * cdk-nag's AWS Solutions checks so every synth fails on a finding not acknowledged with a reason.
+ * cdk-nag's AWS Solutions and NIST 800-53 rev 5 checks (the framework the hardening guide maps to) so
+ * every synth fails on a finding not acknowledged with a reason.
  * Used by `bin/app.ts` and by the tests, so both synthesize the same thing.
  */
 import { App, type AppProps, Validations } from "aws-cdk-lib";
-import { AwsSolutionsChecks } from "cdk-nag";
+import { AwsSolutionsChecks, NIST80053R5Checks } from "cdk-nag";
 import { AuditStack } from "./audit-stack.js";
 import { loadDeployConfig } from "./config.js";
 
@@ -27,6 +28,9 @@ export function createAuditApp(props: AppProps = {}): AuditApp {
     description:
       "JumpCloud hardening auditor: scheduled per-control audits, findings in S3, alerts to SNS and Slack",
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app, { verbose: true }),
+    new NIST80053R5Checks(app, { verbose: true }),
+  );
   return { app, stack };
 }

@@ -13,7 +13,13 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { ApiKeySecret } from "./api-key-secret.js";
 import { FINDINGS_PREFIXES } from "./findings-bucket.js";
-import { grantSecurityHubImport, securityHubProductArn } from "./grants.js";
+import {
+  grantList,
+  grantObjectRead,
+  grantObjectWrite,
+  grantSecurityHubImport,
+  securityHubProductArn,
+} from "./grants.js";
 import { acknowledgeGrantWildcards } from "./nag.js";
 import { handlerEntry, ServiceFunction, type ServiceFunctionOptions } from "./service-function.js";
 
@@ -22,6 +28,31 @@ export const AUDIT_HANDLER = "lambdas/handlers/audit.ts";
 
 /** This account's default Security Hub product in the stack's region, as CloudFormation resolves it. */
 const AUDIT_PRODUCT_ARN = securityHubProductArn(Aws.PARTITION, Aws.REGION, Aws.ACCOUNT_ID);
+
+/**
+ * The findings bucket's keys one control's audit uses (see `lambdas/store/findings-store.ts` and
+ * `lambdas/service/state-store.ts`); the organization segment is `*`, resolved from the API key at run time.
+ * It reads and writes `findings/{org}/{control}/` (latest, last-evaluated, history-scanned, history —
+ * tagged to expire), `state/{org}/{control}/` (health, Security Hub ids; `unresolved` as the org when the
+ * organization cannot be resolved) and `events/{org}/{control}/` (markers); lists those prefixes (history
+ * is listed; S3 answers NoSuchKey rather than AccessDenied for a missing key only to a caller that may
+ * list it); writes run reports, whose keys name no control, anywhere under `runs/`.
+ */
+export function auditObjectKeys(controlId: string): {
+  read: string[];
+  writeTagged: string[];
+  write: string[];
+  list: string[];
+} {
+  const { findings, runs, state, events: markers } = FINDINGS_PREFIXES;
+  const own = (prefix: string) => `${prefix}*/${controlId}/`;
+  return {
+    read: [findings, state, markers].map((prefix) => `${own(prefix)}*`),
+    writeTagged: [`${own(findings)}*`],
+    write: [`${own(state)}*`, `${own(markers)}*`, `${runs}*`],
+    list: [findings, state, markers].map(own),
+  };
+}
 
 /** What the audit function is configured with, beyond its control (see `lambdas/service/config.ts`). */
 export interface AuditSettings {
@@ -118,14 +149,15 @@ export class AuditFunction extends Construct {
     if (settings.securityHub) grantSecurityHubImport(role, AUDIT_PRODUCT_ARN);
 
     props.apiKey.grantRead(role);
-    // Reads what it compares against; writes findings, run reports, state and event markers. No delete.
-    const { findings, runs, state, events: markers } = FINDINGS_PREFIXES;
-    for (const prefix of [findings, state, markers]) props.findingsBucket.grantRead(role, `${prefix}*`);
-    for (const prefix of [findings, runs, state, markers]) props.findingsBucket.grantPut(role, `${prefix}*`);
+    const keys = auditObjectKeys(control.id);
+    grantObjectRead(role, props.findingsBucket, keys.read);
+    grantObjectWrite(role, props.findingsBucket, keys.writeTagged, { tagging: true });
+    grantObjectWrite(role, props.findingsBucket, keys.write);
+    grantList(role, props.findingsBucket, keys.list);
     props.alertsTopic.grantPublish(role);
     acknowledgeGrantWildcards(role, {
       bucket: props.findingsBucket,
-      prefixes: [findings, runs, state, markers],
+      keyPatterns: [...keys.read, ...keys.write],
       tracing: props.functionOptions?.tracing ?? false,
     });
 

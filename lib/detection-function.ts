@@ -8,6 +8,7 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { ApiKeySecret } from "./api-key-secret.js";
 import { FINDINGS_PREFIXES } from "./findings-bucket.js";
+import { grantList, grantObjectRead, grantObjectWrite } from "./grants.js";
 import { acknowledgeGrantWildcards } from "./nag.js";
 import { handlerEntry, ServiceFunction, type ServiceFunctionOptions } from "./service-function.js";
 
@@ -73,14 +74,15 @@ export class DetectionFunction extends Construct {
     });
     const role = this.service.role;
     props.apiKey.grantRead(role);
-    // The checkpoint is the only thing it reads and writes in the bucket.
-    const { state } = FINDINGS_PREFIXES;
-    props.findingsBucket.grantRead(role, `${state}*`);
-    props.findingsBucket.grantPut(role, `${state}*`);
+    // The checkpoint of each organization is the only object it reads and writes.
+    const checkpoint = [`${FINDINGS_PREFIXES.state}*/detections/checkpoint.json`];
+    grantObjectRead(role, props.findingsBucket, checkpoint);
+    grantObjectWrite(role, props.findingsBucket, checkpoint);
+    grantList(role, props.findingsBucket, [`${FINDINGS_PREFIXES.state}*/detections/`]);
     props.alertsTopic.grantPublish(role);
     acknowledgeGrantWildcards(role, {
       bucket: props.findingsBucket,
-      prefixes: [state],
+      keyPatterns: checkpoint,
       tracing: props.functionOptions?.tracing ?? false,
     });
 

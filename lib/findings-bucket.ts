@@ -94,20 +94,36 @@ export class FindingsBucket extends Construct {
       minimumTLSVersion: 1.2,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Versioned so a log cannot be overwritten or deleted unnoticed within the day; logs are never
+      // rewritten, so the only noncurrent versions are those expiry leaves, gone a day later.
+      versioned: true,
       lifecycleRules: [
         {
           id: "access-logs-expiry",
           expiration: props.accessLogsRetention ?? retention,
+          noncurrentVersionExpiration: Duration.days(1),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
+        { id: "access-logs-delete-markers", expiredObjectDeleteMarker: true },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.accessLogsBucket).acknowledge({
-      id: "AwsSolutions-S1",
-      reason:
+    for (const [id, reason] of [
+      [
+        "AwsSolutions-S1",
         "This bucket is the destination of the findings bucket's server access logs; logging it into itself would loop and another bucket would only move the finding.",
-    });
+      ],
+      [
+        "NIST.800.53.R5-S3DefaultEncryptionKMS",
+        "S3 server access logging delivers only to a bucket whose default encryption is SSE-S3 (SSE-KMS is not supported for log destinations); the logs hold request metadata, not findings.",
+      ],
+      [
+        "NIST.800.53.R5-S3BucketReplicationEnabled",
+        "Access logs of the findings bucket, kept for the retention period in this region; a cross-region copy would need a second bucket, key and replication role in another region, which this single-region stack does not own (add replication or AWS Backup at the account level if required).",
+      ],
+    ] as const) {
+      Validations.of(this.accessLogsBucket).acknowledge({ id, reason });
+    }
 
     const expiring = (id: string, prefix: string, days: Duration): s3.LifecycleRule => ({
       id,
@@ -157,6 +173,11 @@ export class FindingsBucket extends Construct {
         },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: "NIST.800.53.R5-S3BucketReplicationEnabled",
+      reason:
+        "Findings are re-derived from JumpCloud, the system of record, on every scheduled run; overwrites and deletions are recoverable from versions for the retention period (and blocked by Object Lock when enabled). A cross-region copy would need a second bucket, key and replication role in another region, which this single-region stack does not own (add replication or AWS Backup at the account level if required).",
     });
   }
 }

@@ -4,7 +4,6 @@
  * replayed blindly), and it is the only reader of the write-capable API key.
  */
 
-import { Validations } from "aws-cdk-lib";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as sns from "aws-cdk-lib/aws-sns";
@@ -12,7 +11,8 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { ApiKeySecret } from "./api-key-secret.js";
 import { FINDINGS_PREFIXES } from "./findings-bucket.js";
-import { acknowledgeGrantWildcards, nagArn } from "./nag.js";
+import { grantList, grantObjectDelete, grantObjectRead, grantObjectWrite } from "./grants.js";
+import { acknowledgeGrantWildcards } from "./nag.js";
 import { remediationSealKey } from "./remediation-seal-key.js";
 import { handlerEntry, ServiceFunction, type ServiceFunctionOptions } from "./service-function.js";
 
@@ -83,27 +83,19 @@ export class RemediationFunction extends Construct {
     props.apiKey.grantRead(role);
     this.sealKey = remediationSealKey(this, "SealKey", role);
     this.service.function.addEnvironment("REMEDIATION_SEAL_KEY_ARN", this.sealKey.keyArn);
+    // Records, operation markers and the lock of each organization: remediations/{orgId}/…
     const { remediations } = FINDINGS_PREFIXES;
-    props.findingsBucket.grantRead(role, `${remediations}*`);
-    props.findingsBucket.grantPut(role, `${remediations}*`);
+    const objects = [`${remediations}*`];
+    grantObjectRead(role, props.findingsBucket, objects);
+    grantObjectWrite(role, props.findingsBucket, objects);
+    grantList(role, props.findingsBucket, [remediations]);
     // Only the per-organization lock object is ever deleted (released after an apply or rollback).
-    props.findingsBucket.grantDelete(role, `${remediations}*/lock.json`);
-    for (const [finding, reason] of [
-      [
-        "Action::s3:DeleteObject*",
-        "CDK's grantDelete action family, limited to the remediation lock objects (remediations/{orgId}/lock.json).",
-      ],
-      [
-        `Resource::${nagArn(props.findingsBucket)}/${remediations}*/lock.json`,
-        "The lock object of each organization: its key embeds the organization id, so it can only be named with a wildcard.",
-      ],
-    ] as const) {
-      Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-    }
+    const lock = `${remediations}*/lock.json`;
+    grantObjectDelete(role, props.findingsBucket, [lock]);
     props.alertsTopic.grantPublish(role);
     acknowledgeGrantWildcards(role, {
       bucket: props.findingsBucket,
-      prefixes: [remediations],
+      keyPatterns: [...objects, lock],
       tracing: props.functionOptions?.tracing ?? false,
     });
   }
