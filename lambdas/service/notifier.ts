@@ -2,7 +2,14 @@
 import type { ChatbotNotification } from "../alerts/chatbot.js";
 
 /** What kind of alert a message is (message attribute `kind`). */
-export type AlertKind = "regression" | "recovery" | "evaluation-failure" | "remediation" | "detection";
+export type AlertKind =
+  | "regression"
+  | "recovery"
+  | "evaluation-failure"
+  | "remediation"
+  | "detection"
+  /** One organization's daily report digest (`controlId` and `level` are then `all`). */
+  | "digest";
 
 /** One alert, ready for any subscriber. */
 export interface AlertMessage {
