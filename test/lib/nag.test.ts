@@ -1,11 +1,13 @@
 /**
- * cdk-nag's AWS Solutions checks, through CDK's policy validation exactly as `cdk synth` runs them (with
- * CDK's built-in CloudFormation template validation too): no finding may be left unacknowledged, and
- * every acknowledgement carries its reason.
+ * cdk-nag's AWS Solutions and NIST 800-53 rev 5 checks, through CDK's policy validation exactly as
+ * `cdk synth` runs them (with CDK's built-in CloudFormation template validation too): no finding may be
+ * left unacknowledged, in the default deployment or any variant, and every acknowledgement carries its
+ * reason.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Validations } from "aws-cdk-lib";
+import * as logs from "aws-cdk-lib/aws-logs";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { IConstruct } from "constructs";
 import { describe, expect, it } from "vitest";
@@ -51,18 +53,27 @@ function acknowledgements(root: IConstruct): Array<{ id: string; reason: string;
   );
 }
 
-describe("cdk-nag AwsSolutionsChecks", () => {
-  it("reports nothing on the default deployment", () => {
+describe("cdk-nag AwsSolutionsChecks and NIST80053R5Checks", () => {
+  it("report nothing on the default deployment", () => {
     const { report } = synthesizeWithChecks({});
     expect(report.pluginReports).toEqual([]);
   }, 60_000);
 
-  it("reports nothing with Slack, Object Lock and X-Ray tracing on", () => {
-    const { report } = synthesizeWithChecks(ALL_OPTIONS);
+  it.each([
+    ["Slack, e-mail, Object Lock, X-Ray tracing and no reserved concurrency", ALL_OPTIONS],
+    ["Security Hub import", { "jcAudit:securityHub": true }],
+    ["detections off", { "jcAudit:detections": "false" }],
+    ["no reserved concurrency", { "jcAudit:reservedConcurrency": "none" }],
+    [
+      "Object Lock in COMPLIANCE mode",
+      { "jcAudit:objectLockDays": 30, "jcAudit:objectLockMode": "COMPLIANCE" },
+    ],
+  ])("report nothing with %s", (_name, context) => {
+    const { report } = synthesizeWithChecks(context);
     expect(report.pluginReports).toEqual([]);
   });
 
-  it("fails the synth on a finding that is not acknowledged", () => {
+  it("fail the synth on a finding that is not acknowledged", () => {
     const { app, stack } = createAuditApp({
       context: { ...CDK_JSON_CONTEXT, "aws:cdk:bundling-stacks": [] },
     });
@@ -70,7 +81,15 @@ describe("cdk-nag AwsSolutionsChecks", () => {
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
   });
 
-  it("acknowledges only known rules, each with a reason next to the construct", () => {
+  it("fail the synth on a NIST 800-53 R5 finding that is not acknowledged", () => {
+    const { app, stack } = createAuditApp({
+      context: { ...CDK_JSON_CONTEXT, "aws:cdk:bundling-stacks": [] },
+    });
+    new logs.LogGroup(stack, "Unencrypted");
+    expect(() => app.synth()).toThrow(/NIST\.800\.53\.R5-CloudWatchLogGroupEncrypted/);
+  });
+
+  it("acknowledge only known rules, each with a reason next to the construct", () => {
     const { app } = createAuditApp({
       context: { ...CDK_JSON_CONTEXT, "aws:cdk:bundling-stacks": [], ...ALL_OPTIONS },
     });
@@ -81,6 +100,13 @@ describe("cdk-nag AwsSolutionsChecks", () => {
       "AwsSolutions-S1",
       "AwsSolutions-SMG4",
       "AwsSolutions-SQS3",
+      "NIST.800.53.R5-IAMNoInlinePolicy",
+      "NIST.800.53.R5-LambdaConcurrency",
+      "NIST.800.53.R5-LambdaDLQ",
+      "NIST.800.53.R5-LambdaInsideVPC",
+      "NIST.800.53.R5-S3BucketReplicationEnabled",
+      "NIST.800.53.R5-S3DefaultEncryptionKMS",
+      "NIST.800.53.R5-SecretsManagerRotationEnabled",
     ]);
     for (const ack of acks) {
       expect(ack.reason.length, `${ack.id} at ${ack.path}`).toBeGreaterThan(60);
@@ -92,8 +118,10 @@ describe("cdk-nag AwsSolutionsChecks", () => {
     expect([...wildcards].filter((id) => id.includes("Resource::*]"))).toEqual([
       "AwsSolutions-IAM5[Resource::*]",
     ]);
-    expect([...wildcards].filter((id) => /Action::(s3|kms|sns|sqs|secretsmanager):\*\]/.test(id))).toEqual(
-      [],
-    );
+    // Every S3 and KMS action is granted singly; the only action wildcard is SNS's documented publisher
+    // permission on the topic's key.
+    expect([...wildcards].filter((id) => id.includes("[Action::"))).toEqual([
+      "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+    ]);
   });
 });
