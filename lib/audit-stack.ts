@@ -1,7 +1,8 @@
 /**
  * The JumpCloud hardening auditor in one stack: the findings bucket, the alerts topic, the two API key
- * secrets, one scheduled audit function per deployed control, the manually invoked remediation function
- * and the dead-letter queue. It only composes the constructs; each holds its own hardening.
+ * secrets, one scheduled audit function per deployed control, the scheduled detections, the report
+ * function scheduled after the audits, the manually invoked remediation function, the dead-letter queue
+ * and the dashboard. It only composes the constructs; each holds its own hardening.
  */
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type * as logs from "aws-cdk-lib/aws-logs";
@@ -10,10 +11,12 @@ import { AlertsTopic } from "./alerts-topic.js";
 import { ApiKeySecret } from "./api-key-secret.js";
 import { AuditFunction } from "./audit-function.js";
 import type { DeployConfig } from "./config.js";
+import { AuditDashboard } from "./dashboard.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
 import { DetectionFunction } from "./detection-function.js";
 import { FindingsBucket } from "./findings-bucket.js";
 import { RemediationFunction } from "./remediation-function.js";
+import { ReportFunction } from "./report-function.js";
 import type { ServiceFunctionOptions } from "./service-function.js";
 
 /** Properties of the AuditStack. */
@@ -45,6 +48,10 @@ export class AuditStack extends Stack {
   readonly remediation: RemediationFunction;
   /** The scheduled Sigma detections, unless `jcAudit:detections` is false. */
   readonly detection: DetectionFunction | undefined;
+  /** The report function, scheduled after the audits and invokable on demand. */
+  readonly report: ReportFunction;
+  /** The CloudWatch dashboard. */
+  readonly dashboard: AuditDashboard;
 
   constructor(scope: Construct, id: string, props: AuditStackProps) {
     super(scope, id, props);
@@ -79,6 +86,7 @@ export class AuditStack extends Stack {
       logLevel: config.logLevel,
       reservedConcurrency: config.reservedConcurrency ?? false,
       tracing: config.tracing,
+      sourceMaps: config.sourceMaps,
     };
     const audits = new Map<string, AuditFunction>();
     for (const control of config.controls) {
@@ -99,6 +107,7 @@ export class AuditStack extends Stack {
             announceRecoveries: config.announceRecoveries,
             errorAlertAfter: config.errorAlertAfter,
             ...(thresholds ? { thresholds } : {}),
+            securityHub: config.securityHub,
           },
           functionOptions,
         }),
@@ -109,6 +118,7 @@ export class AuditStack extends Stack {
       ? new DetectionFunction(this, "Detection", {
           schedule: config.detections.schedule,
           silenceHours: config.detections.silenceHours,
+          minAlertLevel: config.detections.minAlertLevel,
           findingsBucket: this.findings.bucket,
           apiKey: this.auditApiKey,
           alertsTopic: this.alerts.topic,
@@ -128,6 +138,34 @@ export class AuditStack extends Stack {
       trustedRanges: config.trustedRanges,
       ...(config.plan ? { plan: config.plan } : {}),
       functionOptions,
+    });
+    this.report = new ReportFunction(this, "Report", {
+      schedule: config.report.schedule,
+      controlSchedules: config.schedules,
+      findingsBucket: this.findings.bucket,
+      alertsTopic: this.alerts.topic,
+      deadLetterQueue: this.deadLetterQueue.queue,
+      orgIds: config.orgIds,
+      dailyDigest: config.report.dailyDigest,
+      functionOptions,
+    });
+    this.dashboard = new AuditDashboard(this, "Dashboard", {
+      controls: config.controls.map((control) => ({
+        id: control.id,
+        title: control.title,
+        function: (audits.get(control.id) as AuditFunction).service.function,
+      })),
+      deadLetterQueue: this.deadLetterQueue.queue,
+      ...(this.detection
+        ? {
+            detection: {
+              function: this.detection.service.function,
+              logGroup: this.detection.service.logGroup,
+            },
+          }
+        : {}),
+      report: this.report.service.function,
+      otherFunctions: { "Remediation: function": this.remediation.service.function },
     });
 
     const output = (outputId: string, value: string, description: string) =>
@@ -159,6 +197,12 @@ export class AuditStack extends Stack {
       this.remediation.service.function.functionName,
       "Function to invoke for a remediation",
     );
+    output(
+      "ReportFunctionName",
+      this.report.service.function.functionName,
+      "Function to invoke for an on-demand report",
+    );
+    output("DashboardName", this.dashboard.dashboard.dashboardName, "CloudWatch dashboard of the audits");
     output(
       "DeadLetterQueueUrl",
       this.deadLetterQueue.queue.queueUrl,

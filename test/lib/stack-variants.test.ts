@@ -2,7 +2,7 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CONTROLS } from "../../lambdas/controls/registry.js";
-import { logicalId, resource, resources, synth } from "./synth.js";
+import { logicalId, type PolicyDocument, refId, resource, resources, synth } from "./synth.js";
 
 const controlIdsOf = (template: Template) =>
   Object.values(resources(template, "AWS::Events::Rule"))
@@ -19,8 +19,9 @@ describe("by level", () => {
     const l1 = CONTROLS.filter((c) => c.level === "L1").map((c) => c.id);
     expect(l1.length).toBeLessThan(CONTROLS.length);
     expect(controlIdsOf(template)).toEqual([...l1].sort());
-    template.resourceCountIs("AWS::Lambda::Function", l1.length + 2);
-    template.resourceCountIs("AWS::Events::Rule", l1.length + 1);
+    // Plus the remediation, detection and report functions; the last two have rules.
+    template.resourceCountIs("AWS::Lambda::Function", l1.length + 3);
+    template.resourceCountIs("AWS::Events::Rule", l1.length + 2);
   });
 });
 
@@ -55,12 +56,14 @@ describe("explicit controls with every option", () => {
 
   it("deploys exactly the listed controls, each on its schedule", () => {
     expect(controlIdsOf(template)).toEqual(["1.1", "1.2", "5.2"]);
-    template.resourceCountIs("AWS::Lambda::Function", 5);
+    template.resourceCountIs("AWS::Lambda::Function", 6);
     const schedules = Object.values(resources(template, "AWS::Events::Rule")).map(
       (r) => r.Properties.ScheduleExpression,
     );
-    // The three controls (1.2 staggered 3 minutes after 1.1), and the detections every 15 minutes.
+    // The three controls (1.2 staggered 3 minutes after 1.1), the detections every 15 minutes, and the
+    // report 30 minutes after the last fixed-time audit (the rate does not move it).
     expect(schedules.sort()).toEqual([
+      "cron(3 6 * * ? *)",
       "cron(30 5 * * ? *)",
       "cron(33 5 * * ? *)",
       "rate(15 minutes)",
@@ -189,5 +192,83 @@ describe("detections", () => {
         String(f.Properties.Description).includes("Sigma"),
       ),
     ).toBe(false);
+  });
+});
+
+describe("Security Hub", () => {
+  /** The Security Hub statements of every role policy, by the function whose role holds them. */
+  function securityHubStatements(template: Template) {
+    const functions = resources(template, "AWS::Lambda::Function");
+    const policies = Object.values(resources(template, "AWS::IAM::Policy"));
+    return Object.entries(functions).map(([id, fn]) => {
+      const roleId = refId(fn.Properties.Role);
+      const statements = policies
+        .filter((policy) => (policy.Properties.Roles as unknown[]).some((role) => refId(role) === roleId))
+        .flatMap((policy) => (policy.Properties.PolicyDocument as PolicyDocument).Statement)
+        .filter((statement) => JSON.stringify(statement.Action).toLowerCase().includes("securityhub"));
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      return { id, audit: String(fn.Properties.Description).startsWith("Audits "), statements, variables };
+    });
+  }
+
+  it("is off by default: no role may call it and no function is told a product", () => {
+    for (const fn of securityHubStatements(synth().template)) {
+      expect(fn.statements).toEqual([]);
+      expect(fn.variables).not.toHaveProperty("SECURITY_HUB_PRODUCT_ARN");
+    }
+  });
+
+  it("lets each audit role import findings into this account's default product, and nothing else", () => {
+    const product = {
+      "Fn::Join": [
+        "",
+        [
+          "arn:",
+          { Ref: "AWS::Partition" },
+          ":securityhub:",
+          { Ref: "AWS::Region" },
+          ":",
+          { Ref: "AWS::AccountId" },
+          ":product/",
+          { Ref: "AWS::AccountId" },
+          "/default",
+        ],
+      ],
+    };
+    const functions = securityHubStatements(synth({ "jcAudit:securityHub": "true" }).template);
+    expect(functions.filter((fn) => fn.audit)).toHaveLength(CONTROLS.length);
+    for (const fn of functions) {
+      if (!fn.audit) {
+        expect(fn.statements, fn.id).toEqual([]);
+        continue;
+      }
+      expect(fn.statements).toEqual([
+        { Effect: "Allow", Action: "securityhub:BatchImportFindings", Resource: product },
+      ]);
+      expect(fn.variables.SECURITY_HUB_PRODUCT_ARN).toEqual(product);
+    }
+  });
+});
+
+describe("source maps and the detections' alert level", () => {
+  it("ship no source maps by default, and every function's with jcAudit:sourceMaps", () => {
+    const nodeOptions = (template: Template) =>
+      Object.values(resources(template, "AWS::Lambda::Function")).map(
+        (fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS,
+      );
+    expect(new Set(nodeOptions(synth().template))).toEqual(new Set([undefined]));
+    expect(new Set(nodeOptions(synth({ "jcAudit:sourceMaps": "true" }).template))).toEqual(
+      new Set(["--enable-source-maps"]),
+    );
+  });
+
+  it("alerts detections from jcAudit:minAlertLevel (low by default)", () => {
+    const level = (template: Template) =>
+      (
+        resource(template, logicalId(template, "AWS::Lambda::Function", "DetectionDetectFunction")).Properties
+          .Environment as { Variables: Record<string, unknown> }
+      ).Variables.MIN_ALERT_LEVEL;
+    expect(level(synth().template)).toBe("low");
+    expect(level(synth({ "jcAudit:minAlertLevel": "high" }).template)).toBe("high");
   });
 });

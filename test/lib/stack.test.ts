@@ -41,11 +41,11 @@ function policyOf(functionId: string): PolicyDocument {
 const actionsOf = (statement: PolicyStatement) => [statement.Action].flat();
 
 describe("one scheduled audit per control", () => {
-  it("has one audit function and one rule per control, plus the remediation function", () => {
+  it("has one audit function and one rule per control, plus the detection, report and remediation functions", () => {
     expect(auditFunctions()).toHaveLength(CONTROLS.length);
-    // Plus the remediation function (no rule) and the detection function (its own rule).
-    template.resourceCountIs("AWS::Lambda::Function", CONTROLS.length + 2);
-    template.resourceCountIs("AWS::Events::Rule", CONTROLS.length + 1);
+    // Plus the remediation function (no rule), and the detection and report functions (their own rules).
+    template.resourceCountIs("AWS::Lambda::Function", CONTROLS.length + 3);
+    template.resourceCountIs("AWS::Events::Rule", CONTROLS.length + 2);
   });
 
   it.each(CONTROLS.map((c, i) => [c.id, 3 * i]))(
@@ -107,7 +107,7 @@ describe("functions", () => {
       expect(logGroup.Properties.RetentionInDays).toBe(365);
       expect(logGroup.DeletionPolicy).toBe("Retain");
     }
-    template.resourceCountIs("AWS::Logs::LogGroup", CONTROLS.length + 2);
+    template.resourceCountIs("AWS::Logs::LogGroup", CONTROLS.length + 3);
   });
 
   it("give the audit functions exactly the environment of the handler's contract", () => {
@@ -146,7 +146,7 @@ describe("functions", () => {
   it("send failed asynchronous invocations to the dead-letter queue; the remediation is never retried", () => {
     const queueId = logicalId(template, "AWS::SQS::Queue", "DeadLetters");
     const configs = Object.values(resources(template, "AWS::Lambda::EventInvokeConfig"));
-    expect(configs).toHaveLength(CONTROLS.length + 2);
+    expect(configs).toHaveLength(CONTROLS.length + 3);
     for (const config of configs) {
       expect(config.Properties).toMatchObject({
         DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [queueId, "Arn"] } } },
@@ -333,7 +333,9 @@ describe("findings bucket", () => {
       );
       const actions = s3Statements.flatMap(actionsOf);
       expect(actions.some((a) => a.includes("Delete"))).toBe(false);
-      expect(actions).toEqual(expect.arrayContaining(["s3:GetObject*", "s3:PutObject", "s3:List*"]));
+      // Single actions (lib/grants.ts), never a family.
+      expect(actions).toEqual(expect.arrayContaining(["s3:GetObject", "s3:PutObject", "s3:ListBucket"]));
+      expect(actions.filter((a) => a.includes("*"))).toEqual([]);
       const text = JSON.stringify(s3Statements);
       for (const prefix of ["findings", "runs", "state", "events"]) expect(text).toContain(`/${prefix}/*`);
       expect(text).not.toContain("remediations/");
@@ -380,7 +382,8 @@ describe("alerts", () => {
     const all = Object.values(resources(template, "AWS::KMS::Key"));
     const keys = all.filter((key) => key.Properties.KeySpec === undefined);
     expect(all.length - keys.length).toBe(1);
-    expect(keys).toHaveLength(4);
+    // Findings, alerts, the two secrets' keys and the functions' log groups' key.
+    expect(keys).toHaveLength(5);
     for (const key of all) expect(key.DeletionPolicy).toBe("Retain");
     for (const key of keys) expect(key.Properties.EnableKeyRotation).toBe(true);
   });
@@ -407,7 +410,7 @@ describe("alerts", () => {
   it("raise alarms on each function's errors and throttles and on the dead-letter queue", () => {
     const topicId = logicalId(template, "AWS::SNS::Topic", "AlertsTopic");
     const alarms = Object.values(resources(template, "AWS::CloudWatch::Alarm"));
-    expect(alarms).toHaveLength(2 * (CONTROLS.length + 2) + 1);
+    expect(alarms).toHaveLength(2 * (CONTROLS.length + 3) + 1);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     for (const functionId of Object.keys(functions())) {
       for (const metric of ["Errors", "Throttles"]) {
@@ -451,7 +454,7 @@ describe("dead-letter queue", () => {
 });
 
 describe("outputs", () => {
-  it("name the bucket, topic, secrets, remediation function and queue the README refers to", () => {
+  it("name the bucket, topic, secrets, remediation and report functions, dashboard and queue the README refers to", () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs).sort()).toEqual(
       [
@@ -463,6 +466,8 @@ describe("outputs", () => {
         "RemediationApiKeySecretArn",
         "RemediationApiKeySecretName",
         "RemediationFunctionName",
+        "ReportFunctionName",
+        "DashboardName",
       ].sort(),
     );
     expect(outputs.AuditApiKeySecretName?.Value).toBe("JumpCloudAudit/audit-api-key");
