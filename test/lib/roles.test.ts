@@ -7,6 +7,11 @@
 import type { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CONTROLS } from "../../lambdas/controls/registry.js";
+import { checkpointKey } from "../../lambdas/detections/service.js";
+import { remediationKeys } from "../../lambdas/remediation/record.js";
+import { stateKeys } from "../../lambdas/service/state-store.js";
+import { layout } from "../../lambdas/store/findings-store.js";
+import { auditObjectKeys } from "../../lib/audit-function.js";
 import { auditConstructId } from "../../lib/audit-stack.js";
 import {
   logicalId,
@@ -199,6 +204,66 @@ describe("the remediation function's role", () => {
       ].sort(),
     );
     expect(policies).toHaveLength(1);
+  });
+});
+
+/** Whether an IAM resource or `s3:prefix` pattern (`*` any run of characters, `?` one) matches `key`. */
+const matches = (pattern: string, key: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  ).test(key);
+
+describe("the granted key patterns cover every key the code uses", () => {
+  const org = "5f3c1e2d4b6a798012345678";
+  const controlId = "1.1";
+  const time = "2026-01-02T03:04:05.678Z";
+
+  it("for an audit: every findings layout and state key of its control, and its run reports", () => {
+    const keys = auditObjectKeys(controlId);
+    const granted = [...keys.read, ...keys.write, ...keys.writeTagged];
+    const used = [
+      ...Object.values(layout).map((key) => key(org, controlId, time)),
+      ...Object.values(stateKeys).map((key) => key(org, controlId, "evt/1 2")),
+      // The health streak of an organization that could not be resolved.
+      stateKeys.health("unresolved", controlId),
+    ];
+    expect(used.length).toBeGreaterThan(8);
+    for (const key of used)
+      expect(
+        granted.some((pattern) => matches(pattern, key)),
+        key,
+      ).toBe(true);
+    for (const key of used.filter((k) => !k.startsWith("runs/")))
+      expect(
+        keys.read.some((pattern) => matches(pattern, key)),
+        key,
+      ).toBe(true);
+    // History is tagged on write and listed when scanned.
+    expect(matches(keys.writeTagged[0] as string, layout.history(org, controlId, time))).toBe(true);
+    expect(keys.list.some((prefix) => matches(`${prefix}*`, layout.historyPrefix(org, controlId)))).toBe(
+      true,
+    );
+    // And nothing of another control.
+    for (const key of [layout.latest(org, "1.10"), stateKeys.health(org, "2.1"), layout.latest(org, "11")])
+      expect(
+        granted.some((pattern) => matches(pattern, key)),
+        key,
+      ).toBe(false);
+  });
+
+  it("for the detection and the remediation: their checkpoint, records, markers and lock", () => {
+    expect(matches("state/*/detections/checkpoint.json", checkpointKey(org))).toBe(true);
+    for (const key of [
+      remediationKeys.plan(org, "rp-20260102-abcdef"),
+      remediationKeys.marker(org, "rp-20260102-abcdef", 3),
+      remediationKeys.lock(org),
+    ])
+      expect(matches("remediations/*", key), key).toBe(true);
+    expect(matches("remediations/*/lock.json", remediationKeys.lock(org))).toBe(true);
+    expect(matches("remediations/*/lock.json", remediationKeys.plan(org, "rp-20260102-abcdef"))).toBe(false);
   });
 });
 
