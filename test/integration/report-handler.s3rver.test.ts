@@ -181,7 +181,7 @@ describe("report handler after the audits, on a real S3 (s3rver)", () => {
     expect(await head(`${folder}findings.ocsf.json`)).toBe("application/json");
 
     const summary = await json<OrgReportSummary>(`${folder}summary.json`);
-    const expected: Record<string, number> = {
+    const expected: Record<ControlStatus, number> = {
       FAIL: 0,
       ERROR: 0,
       MANUAL: 0,
