@@ -15,6 +15,7 @@ import {
 import type { LatestObject } from "../service/daily-report-findings.js";
 import { layout } from "../store/findings-store.js";
 import { fromPowertools } from "./logger.js";
+import { isMissingObject } from "./s3-store.js";
 import { snsNotifier } from "./sns-notifier.js";
 
 /** The most bytes of a `latest.json` read (findings keep every failing result; 16 MiB is far above them). */
@@ -52,10 +53,6 @@ export function awsReportDependencies(
 /** The findings and report objects of one bucket; reads only the keys the report names. */
 export function s3ReportBucket(s3: S3Client, bucket: string): LatestFindingsReader & ReportObjects {
   /** Whether a key exists, by listing it (the role may list `findings/` and `reports/`). */
-  const exists = async (key: string) => {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
-    return (page.Contents ?? []).some((o) => o.Key === key);
-  };
   const read = async (key: string, limit: number): Promise<LatestObject> => {
     try {
       const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -67,11 +64,7 @@ export function s3ReportBucket(s3: S3Client, bucket: string): LatestFindingsRead
       const bytes = Buffer.byteLength(text);
       return bytes > limit ? { kind: "too-large", bytes, limit } : { kind: "text", text };
     } catch (error) {
-      const name = (error as { name?: string }).name;
-      if (name === "NoSuchKey") return { kind: "absent" };
-      // S3 answers AccessDenied for a missing key unless it counts the role as able to list the bucket:
-      // a listing of the exact key tells a missing object from a refused one.
-      if (name === "AccessDenied" && !(await exists(key).catch(() => true))) return { kind: "absent" };
+      if (await isMissingObject(error, s3, bucket, key)) return { kind: "absent" };
       throw error;
     }
   };

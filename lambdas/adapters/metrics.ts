@@ -7,14 +7,19 @@ import type { AuditMetrics } from "../service/scheduled-audit.js";
 export function powertoolsAuditMetrics(metrics: Metrics): AuditMetrics {
   return {
     record(finding: ControlFinding, api: RunReport["api"], regressions: number) {
-      const single = metrics.singleMetric();
-      single.addDimension("controlId", finding.controlId);
-      single.addMetric("ControlFailed", MetricUnit.Count, finding.status === "FAIL" ? 1 : 0);
-      single.addMetric("ControlErrored", MetricUnit.Count, finding.status === "ERROR" ? 1 : 0);
-      single.addMetric("FailingResources", MetricUnit.Count, finding.counts.FAIL);
-      single.addMetric("Regressions", MetricUnit.Count, regressions);
-      single.addMetric("ApiRequests", MetricUnit.Count, api.requests);
-      single.addMetric("AuditDuration", MetricUnit.Milliseconds, finding.durationMs);
+      // A single metric is published (and its dimensions dropped) at its first addMetric, so each metric
+      // gets its own, or every metric after the first would lose the controlId dimension.
+      const emit = (name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number) => {
+        const single = metrics.singleMetric();
+        single.addDimension("controlId", finding.controlId);
+        single.addMetric(name, unit, value);
+      };
+      emit("ControlFailed", MetricUnit.Count, finding.status === "FAIL" ? 1 : 0);
+      emit("ControlErrored", MetricUnit.Count, finding.status === "ERROR" ? 1 : 0);
+      emit("FailingResources", MetricUnit.Count, finding.counts.FAIL);
+      emit("Regressions", MetricUnit.Count, regressions);
+      emit("ApiRequests", MetricUnit.Count, api.requests);
+      emit("AuditDuration", MetricUnit.Milliseconds, finding.durationMs);
     },
   };
 }

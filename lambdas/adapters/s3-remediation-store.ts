@@ -11,6 +11,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { parseHolder, type RemediationStore, remediationKeys } from "../remediation/record.js";
+import { isMissingObject } from "./s3-store.js";
 
 const nameOf = (error: unknown) => (error as { name?: string }).name;
 // 412: the condition failed (the object exists, or is another version); 409: a concurrent conditional request won.
@@ -29,7 +30,7 @@ export function s3RemediationStore(s3: S3Client, bucket: string): RemediationSto
         ...(object.ETag ? { etag: object.ETag } : {}),
       };
     } catch (error) {
-      if (missing(error)) return undefined;
+      if (await isMissingObject(error, s3, bucket, key)) return undefined;
       throw error;
     }
   };

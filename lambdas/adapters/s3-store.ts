@@ -17,13 +17,40 @@ import {
   writeFinding,
 } from "../store/findings-store.js";
 
+/** Whether a listing of exactly `key` shows it (needs only `s3:ListBucket` scoped by `s3:prefix`). */
+export async function objectListed(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
+  return (page.Contents ?? []).some((object) => object.Key === key);
+}
+
+/**
+ * Whether a failed read means "no such object". S3 answers AccessDenied instead of NoSuchKey unless it
+ * counts the role as able to list the bucket, and whether a prefix-scoped `s3:ListBucket` counts is not
+ * documented; so an AccessDenied is "missing" only when a listing of the exact key shows nothing. A failed
+ * listing keeps the AccessDenied (never "missing" by default: a refused read is not an empty store).
+ */
+export async function isMissingObject(
+  error: unknown,
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<boolean> {
+  const name = (error as { name?: string } | undefined)?.name;
+  if (error instanceof NoSuchKey || name === "NoSuchKey" || name === "NotFound") return true;
+  if (name !== "AccessDenied") return false;
+  return objectListed(s3, bucket, key).then(
+    (listed) => !listed,
+    () => false,
+  );
+}
+
 /** Reads a JSON object; a missing key is `undefined`. */
 export async function getJsonObject<T>(s3: S3Client, bucket: string, key: string): Promise<T | undefined> {
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return JSON.parse((await object.Body?.transformToString()) ?? "") as T;
   } catch (error) {
-    if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") return undefined;
+    if (await isMissingObject(error, s3, bucket, key)) return undefined;
     throw error;
   }
 }

@@ -116,16 +116,37 @@ describe("s3Store", () => {
     expect(await s3Store(new S3Client({}), BUCKET).getLatest(ORG, "1.1")).toBeUndefined();
   });
 
-  it("getLatest rethrows other S3 errors (AccessDenied is not 'never run')", async () => {
-    s3.on(GetObjectCommand).rejects(
-      new S3ServiceException({
-        name: "AccessDenied",
-        message: "Access Denied",
-        $fault: "client",
-        $metadata: { httpStatusCode: 403 },
-      }),
-    );
+  const accessDenied = () =>
+    new S3ServiceException({
+      name: "AccessDenied",
+      message: "Access Denied",
+      $fault: "client",
+      $metadata: { httpStatusCode: 403 },
+    });
+  const latestKey = `findings/${ORG}/1.1/latest.json`;
+
+  it("getLatest rethrows AccessDenied on a key a listing shows (a refused read is not 'never run')", async () => {
+    s3.on(GetObjectCommand).rejects(accessDenied());
+    s3.on(ListObjectsV2Command, { Prefix: latestKey }).resolves({ Contents: [{ Key: latestKey }] });
     await expect(s3Store(new S3Client({}), BUCKET).getLatest(ORG, "1.1")).rejects.toThrow("Access Denied");
+  });
+
+  it("getLatest rethrows AccessDenied when the listing is refused too", async () => {
+    s3.on(GetObjectCommand).rejects(accessDenied());
+    s3.on(ListObjectsV2Command).rejects(accessDenied());
+    await expect(s3Store(new S3Client({}), BUCKET).getLatest(ORG, "1.1")).rejects.toThrow("Access Denied");
+  });
+
+  it("getLatest treats AccessDenied as missing when a listing of exactly that key is empty", async () => {
+    // S3 hides a missing key behind AccessDenied from a role it does not count as able to list.
+    s3.on(GetObjectCommand).rejects(accessDenied());
+    s3.on(ListObjectsV2Command, { Prefix: latestKey }).resolves({ Contents: [{ Key: `${latestKey}.bak` }] });
+    expect(await s3Store(new S3Client({}), BUCKET).getLatest(ORG, "1.1")).toBeUndefined();
+    expect(s3).toHaveReceivedCommandWith(ListObjectsV2Command, {
+      Bucket: BUCKET,
+      Prefix: latestKey,
+      MaxKeys: 1,
+    });
   });
 
   it("getLatestEvaluated returns latest when it is not ERROR, without listing history", async () => {
