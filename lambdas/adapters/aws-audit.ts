@@ -67,6 +67,7 @@ export function awsAuditDependencies(
     },
     settings: {
       orgIds: config.JC_ORG_IDS,
+      excludeOrgIds: config.JC_ORG_EXCLUDE,
       ...(config.JC_PLAN ? { plan: config.JC_PLAN } : {}),
       thresholds: config.THRESHOLDS_JSON,
       announceRecoveries: config.ANNOUNCE_RECOVERIES,

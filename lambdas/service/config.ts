@@ -19,6 +19,18 @@ const csv = z.pipe(
 );
 
 const orgId = z.string().check(z.regex(/^[0-9a-f]{24}$/i, "org ids are 24 hexadecimal characters"));
+const orgList = z.pipe(csv, z.array(orgId));
+/** `JC_ORG_IDS` of the audit function: "all" (every organization the key sees), a list, or empty (the key's own). */
+const orgSelection = z.union([z.literal("all"), orgList]);
+/** `JC_ORG_IDS` of functions that audit no portfolio: "all" is refused by name rather than misread as a list. */
+const orgListOnly = z.pipe(
+  z.optional(
+    z
+      .string()
+      .check(z.refine((v) => v.trim() !== "all", '"all" is accepted only by the audit and report functions')),
+  ),
+  orgList,
+);
 const flag = z.pipe(
   z._default(z.enum(["true", "false"]), "false"),
   z.transform((v: "true" | "false") => v === "true"),
@@ -50,7 +62,9 @@ const auditEnvSchema = z.object({
   /** Overrides of the region's hosts (a private proxy; the simulator in tests). */
   JC_BASE_URL: z.optional(z.url()),
   JC_INSIGHTS_URL: z.optional(z.url()),
-  JC_ORG_IDS: z.pipe(csv, z.array(orgId)),
+  JC_ORG_IDS: orgSelection,
+  /** Organizations never audited, even under "all" (`jcAudit:orgExclude`). */
+  JC_ORG_EXCLUDE: orgList,
   JC_PLAN: z.optional(z.enum(["free", "core", "platform", "platform_plus"])),
   ANNOUNCE_RECOVERIES: flag,
   ERROR_ALERT_AFTER: wholeNumber(1, 30, 3),
@@ -88,6 +102,7 @@ export const AUDIT_ENV = [
   "JC_BASE_URL",
   "JC_INSIGHTS_URL",
   "JC_ORG_IDS",
+  "JC_ORG_EXCLUDE",
   "JC_PLAN",
   "ANNOUNCE_RECOVERIES",
   "ERROR_ALERT_AFTER",
@@ -100,27 +115,73 @@ export function loadAuditConfig(env: Record<string, string | undefined>): AuditC
   return parseEnv(auditEnvSchema, env);
 }
 
+const eventId = z.string().check(z.minLength(1), z.maxLength(128));
+const auditedControl = knownControl("must be a control id of the catalog, like 2.1");
+
 /** The event each schedule sends: the control to audit and the EventBridge event's id and time. */
-export const auditEventSchema = z.strictObject({
-  controlId: knownControl("must be a control id of the catalog, like 2.1"),
-  eventId: z.string().check(z.minLength(1), z.maxLength(128)),
+export const scheduledAuditEventSchema = z.strictObject({
+  controlId: auditedControl,
+  eventId,
   time: eventTime,
 });
 
-/** A validated scheduled-audit event. */
+/** One item of the fan-out: one control of one organization, the execution's event id and time. */
+export const auditItemEventSchema = z.strictObject({
+  controlId: auditedControl,
+  orgId,
+  eventId,
+  time: eventTime,
+});
+
+/** The fan-out's first step: which organizations to audit. */
+export const discoverEventSchema = z.strictObject({
+  action: z.literal("discover"),
+  eventId,
+  time: eventTime,
+});
+
+/** Every event an audit function accepts (see `auditEventSchemaFor` for a precise error). */
+export const auditEventSchema = z.union([
+  scheduledAuditEventSchema,
+  auditItemEventSchema,
+  discoverEventSchema,
+]);
+
+/** A validated scheduled-audit event (today's shape). */
+export type ScheduledAuditEvent = z.infer<typeof scheduledAuditEventSchema>;
+/** A validated fan-out item. */
+export type AuditItemEvent = z.infer<typeof auditItemEventSchema>;
+/** A validated discovery request. */
+export type DiscoverEvent = z.infer<typeof discoverEventSchema>;
+/** Any validated audit-function event. */
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
+/**
+ * The one schema an event claims by its shape (`action` → discovery, `orgId` → item, else scheduled), so
+ * a bad event is named by its first wrong field instead of a union's "no shape matched".
+ */
+export function auditEventSchemaFor(
+  event: unknown,
+): typeof scheduledAuditEventSchema | typeof auditItemEventSchema | typeof discoverEventSchema {
+  const shape = event !== null && typeof event === "object" ? event : {};
+  if ("action" in shape) return discoverEventSchema;
+  if ("orgId" in shape) return auditItemEventSchema;
+  return scheduledAuditEventSchema;
+}
+
 /** What every deployed function needs: where findings and alerts go, its key, and how to reach JumpCloud. */
-const functionEnvSchema = z.pick(auditEnvSchema, {
-  FINDINGS_BUCKET: true,
-  ALERTS_TOPIC_ARN: true,
-  API_KEY_SECRET_ARN: true,
-  JC_REGION: true,
-  JC_BASE_URL: true,
-  JC_INSIGHTS_URL: true,
-  JC_ORG_IDS: true,
-  AWS_REGION: true,
-});
+const functionEnvSchema = z.extend(
+  z.pick(auditEnvSchema, {
+    FINDINGS_BUCKET: true,
+    ALERTS_TOPIC_ARN: true,
+    API_KEY_SECRET_ARN: true,
+    JC_REGION: true,
+    JC_BASE_URL: true,
+    JC_INSIGHTS_URL: true,
+    AWS_REGION: true,
+  }),
+  { JC_ORG_IDS: orgListOnly },
+);
 
 const remediationEnvSchema = z.extend(functionEnvSchema, {
   JC_PLAN: auditEnvSchema.shape.JC_PLAN,
@@ -159,8 +220,14 @@ export function loadDetectionConfig(env: Record<string, string | undefined>): De
 const reportEnvSchema = z.object({
   FINDINGS_BUCKET: auditEnvSchema.shape.FINDINGS_BUCKET,
   ALERTS_TOPIC_ARN: auditEnvSchema.shape.ALERTS_TOPIC_ARN,
-  /** Organizations reported; empty: every organization with findings in the bucket. */
-  JC_ORG_IDS: auditEnvSchema.shape.JC_ORG_IDS,
+  /** Organizations reported; empty or "all": every organization with findings in the bucket. */
+  JC_ORG_IDS: z.pipe(
+    z.pipe(
+      z.optional(z.string()),
+      z.transform((value: string | undefined) => (value?.trim() === "all" ? "" : value)),
+    ),
+    orgList,
+  ),
   /** The deployed controls, comma-separated: a deployed control without a finding is reported, not skipped. */
   CONTROL_IDS: z.pipe(csv, z.array(knownControl("unknown control id")).check(z.minLength(1))),
   /** `{"1.1": 172800, ...}`: seconds after which a control's latest finding is stale (two schedule periods). */
@@ -198,6 +265,8 @@ export const reportEventSchema = z.strictObject({
   eventId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   time: z.optional(eventTime),
   orgIds: z.optional(z.array(orgId).check(z.maxLength(5000))),
+  /** Also write the portfolio summary (`reports/_portfolio/{date}.html` and `.csv`): the fan-out's last step. */
+  portfolio: z.optional(z.boolean()),
 });
 
 /** A validated report event. */

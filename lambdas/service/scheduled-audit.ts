@@ -23,7 +23,8 @@ import type { ExportSummary, FindingsExporter } from "../securityhub/importer.js
 import type { Logger } from "../shared/logger.js";
 import { clean } from "../shared/output-safety.js";
 import type { FindingsStore } from "../store/findings-store.js";
-import type { AuditEvent } from "./config.js";
+import type { AuditItemEvent, ScheduledAuditEvent } from "./config.js";
+import { assertOrgAudited, type OrgSelection, organizationsToAudit } from "./discover.js";
 import type { AlertMessage, Notifier } from "./notifier.js";
 import { assertEventTimeNear } from "./parse-event.js";
 import { type ControlHealth, type StateStore, stateKeys } from "./state-store.js";
@@ -51,9 +52,7 @@ export interface ScheduledAuditDependencies {
   clock?: () => Date;
   /** Where a stored finding can be read, for alert links. */
   locate(orgId: string, controlId: string): FindingLocation;
-  settings: {
-    /** Organizations to audit (MSP); empty: the key's only organization. */
-    orgIds: readonly string[];
+  settings: OrgSelection & {
     plan?: Plan;
     thresholds?: ThresholdOverrides;
     announceRecoveries: boolean;
@@ -79,7 +78,13 @@ interface EventMarker {
   done?: boolean;
 }
 
-/** Runs one control for every configured organization; throws only if something must be retried. */
+/** An audit of one control: scheduled (every configured organization) or a fan-out item (one). */
+type AuditEvent = ScheduledAuditEvent | AuditItemEvent;
+
+/**
+ * Runs one control for the event's organization (a fan-out item) or every configured one, one after the
+ * other; throws only if something must be retried.
+ */
 export async function runScheduledAudit(
   deps: ScheduledAuditDependencies,
   event: AuditEvent,
@@ -88,7 +93,8 @@ export async function runScheduledAudit(
   if (!control) throw new EngineError("UNKNOWN_CONTROL", `Unknown control id ${event.controlId}`);
   // Before any read or write: the event's time is the evaluation's "now".
   assertEventTimeNear(event.time, (deps.clock ?? (() => new Date()))());
-  const targets = deps.settings.orgIds.length > 0 ? deps.settings.orgIds : [undefined];
+  if ("orgId" in event) assertOrgAudited(deps.settings, event.orgId);
+  const targets = await targetsOf(deps, event);
   const outcomes: OrgOutcome[] = [];
   const failures: unknown[] = [];
   for (const target of targets) {
@@ -107,6 +113,18 @@ export async function runScheduledAudit(
   }
   if (failures.length > 0) throw failures[0];
   return outcomes;
+}
+
+/** The organizations of a run: the item's, the explicit or discovered ones, or the key's only one. */
+async function targetsOf(
+  deps: ScheduledAuditDependencies,
+  event: AuditEvent,
+): Promise<readonly (string | undefined)[]> {
+  if ("orgId" in event) return [event.orgId];
+  const { orgIds, excludeOrgIds } = deps.settings;
+  if (orgIds === "all" || orgIds.length > 0 || (excludeOrgIds?.length ?? 0) > 0)
+    return organizationsToAudit(deps);
+  return [undefined];
 }
 
 async function auditOrg(

@@ -8,6 +8,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-vitest/extend";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { OrgOutcome } from "../../../lambdas/service/scheduled-audit.js";
 import { buildPreset, type RunningSimulator, startSimulator } from "../../../sim/index.js";
 import { COMPLIANT_ORG_ID } from "../../../sim/presets/compliant.js";
 import { NOW } from "../../helpers/audit.js";
@@ -248,12 +249,12 @@ describe("audit handler: the API key never leaks", () => {
     const bob = sim.scenario.organizations[0]?.admins.find((a) => a.email === "bob.admin@example.com");
     if (!bob) throw new Error("bob.admin not in the scenario");
     bob.enableMultiFactor = false;
-    expect((await handler(event(2)))[0]).toMatchObject({ status: "FAIL", published: 1 });
+    expect(((await handler(event(2))) as OrgOutcome[])[0]).toMatchObject({ status: "FAIL", published: 1 });
 
     // Cold start 2, a rotated-away key in the secret: AUTH_REJECTED, alerted at once.
     sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ apiKey: WRONG_KEY }) });
     handler = await coldStart({ JC_ORG_IDS: COMPLIANT_ORG_ID });
-    expect((await handler(event(3)))[0]).toMatchObject({ status: "ERROR", published: 1 });
+    expect(((await handler(event(3))) as OrgOutcome[])[0]).toMatchObject({ status: "ERROR", published: 1 });
 
     // Cold start 3, the wrong key and no org ids: the org cannot be resolved; alerted once, the invocation fails.
     handler = await coldStart();

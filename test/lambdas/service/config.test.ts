@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { auditEventSchema, loadAuditConfig } from "../../../lambdas/service/config.js";
+import {
+  auditEventSchema,
+  auditEventSchemaFor,
+  loadAuditConfig,
+  loadDetectionConfig,
+  loadRemediationConfig,
+  loadReportConfig,
+  reportEventSchema,
+} from "../../../lambdas/service/config.js";
 import { parseEvent } from "../../../lambdas/service/parse-event.js";
 
 const env = {
@@ -45,16 +53,58 @@ describe("loadAuditConfig", () => {
     [{ THRESHOLDS_JSON: "{" }, /^Invalid configuration: THRESHOLDS_JSON: must be JSON/],
     [{ ERROR_ALERT_AFTER: "0" }, /^Invalid configuration: ERROR_ALERT_AFTER:/],
     [{ JC_BASE_URL: "not a url" }, /^Invalid configuration: JC_BASE_URL:/],
+    [{ JC_ORG_IDS: "All" }, /^Invalid configuration: JC_ORG_IDS/],
+    [{ JC_ORG_EXCLUDE: "all" }, /^Invalid configuration: JC_ORG_EXCLUDE\.0: org ids are 24 hexadecimal/],
   ])("names the bad variable: %j", (override, message) => {
     expect(() => loadAuditConfig({ ...env, ...override })).toThrow(message);
+  });
+
+  it('takes JC_ORG_IDS "all" and the exclusions (MSP keys)', () => {
+    expect(
+      loadAuditConfig({ ...env, JC_ORG_IDS: "all", JC_ORG_EXCLUDE: "5f00000000000000000000a1" }),
+    ).toMatchObject({ JC_ORG_IDS: "all", JC_ORG_EXCLUDE: ["5f00000000000000000000a1"] });
+    expect(loadAuditConfig(env).JC_ORG_EXCLUDE).toEqual([]);
+  });
+});
+
+describe("other functions and JC_ORG_IDS=all", () => {
+  const full = {
+    ...env,
+    JC_ORG_IDS: "all",
+    REMEDIATION_SEAL_KEY_ARN: "arn:aws:kms:eu-west-1:123456789012:key/1",
+    CONTROL_IDS: "1.1",
+    STALE_AFTER_JSON: '{"1.1": 172800}',
+  };
+
+  it("the detection and remediation functions refuse it by name", () => {
+    const message =
+      /^Invalid configuration: JC_ORG_IDS: "all" is accepted only by the audit and report functions/;
+    expect(() => loadDetectionConfig(full)).toThrow(message);
+    expect(() => loadRemediationConfig(full)).toThrow(message);
+  });
+
+  it("the report function reads it as every organization with findings (an empty list)", () => {
+    expect(loadReportConfig(full).JC_ORG_IDS).toEqual([]);
+  });
+
+  it("the report event takes portfolio: true", () => {
+    expect(parseEvent(reportEventSchema, { portfolio: true })).toEqual({ portfolio: true });
+    expect(() => parseEvent(reportEventSchema, { portfolio: "yes" })).toThrow(/^Invalid event: portfolio:/);
   });
 });
 
 describe("audit events", () => {
-  it("accepts the schedule's input", () => {
-    expect(
-      parseEvent(auditEventSchema, { controlId: "2.1", eventId: "abc", time: "2026-11-28T06:00:00Z" }),
-    ).toEqual({ controlId: "2.1", eventId: "abc", time: "2026-11-28T06:00:00Z" });
+  const parse = (event: unknown) => parseEvent(auditEventSchemaFor(event), event);
+  const time = "2026-11-28T06:00:00Z";
+  const ORG = "5f00000000000000000000a1";
+
+  it.each([
+    ["the schedule's input", { controlId: "2.1", eventId: "abc", time }],
+    ["a fan-out item", { controlId: "2.1", orgId: ORG, eventId: "abc", time }],
+    ["a discovery request", { action: "discover", eventId: "abc", time }],
+  ])("accepts %s, alone and through the union", (_, event) => {
+    expect(parse(event)).toEqual(event);
+    expect(parseEvent(auditEventSchema, event)).toEqual(event);
   });
 
   it.each([
@@ -68,7 +118,12 @@ describe("audit events", () => {
       { controlId: "2.1", eventId: "a", time: "2026-11-28T06:00:00Z", extra: 1 },
       /^Invalid event: \(root\): Unrecognized key/,
     ],
-  ])("rejects %j", (event, message) => {
-    expect(() => parseEvent(auditEventSchema, event)).toThrow(message);
+    [{ controlId: "2.1", orgId: "acme", eventId: "a", time }, /^Invalid event: orgId: org ids are 24 hex/],
+    [{ controlId: "9.9", orgId: ORG, eventId: "a", time }, /^Invalid event: controlId: must be a control id/],
+    [{ action: "audit", eventId: "a", time }, /^Invalid event: action:/],
+    [{ action: "discover", eventId: "a", time, orgId: ORG }, /^Invalid event: \(root\): Unrecognized key/],
+    [{ action: "discover", eventId: "", time }, /^Invalid event: eventId:/],
+  ])("rejects %j naming its first bad field", (event, message) => {
+    expect(() => parse(event)).toThrow(message);
   });
 });
