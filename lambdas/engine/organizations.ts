@@ -43,7 +43,7 @@ export interface DiscoveryOptions {
   max?: number;
 }
 
-/** Lists the organizations the key sees, filtered, sorted by id; throws rather than truncate. */
+/** Lists the organizations the key sees, filtered, sorted by id (case-insensitively); throws rather than truncate. */
 export async function discoverOrganizations(
   client: JumpCloudClient,
   options: DiscoveryOptions = {},
@@ -52,13 +52,15 @@ export async function discoverOrganizations(
   const include = options.include ? new Set(options.include.map((id) => id.toLowerCase())) : undefined;
   const exclude = new Set((options.exclude ?? []).map((id) => id.toLowerCase()));
   const found = new Map<string, DiscoveredOrganization>();
+  let read = 0;
   for await (const org of listOrganizations(client, ["displayName"])) {
+    read += 1;
     const raw: unknown = org?._id;
     if (typeof raw !== "string" || !ORG_ID.test(raw)) {
       // The id becomes an x-org-id header, an S3 key and a state-machine item: only the documented shape.
       throw new JumpCloudError(
         "MALFORMED_RESPONSE",
-        `An organization id is not 24 hexadecimal characters (item ${found.size + 1} of the list)`,
+        `An organization id is not 24 hexadecimal characters (item ${read} of the list)`,
         { method: "GET", path: "/api/organizations" },
       );
     }
@@ -76,5 +78,5 @@ export async function discoverOrganizations(
       );
     }
   }
-  return [...found.values()].sort((a, b) => (a.orgId < b.orgId ? -1 : a.orgId > b.orgId ? 1 : 0));
+  return [...found.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, org]) => org);
 }
