@@ -12,6 +12,7 @@ import type * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { ApiKeySecret } from "./api-key-secret.js";
+import { orgIdsEnv } from "./config.js";
 import { FINDINGS_PREFIXES } from "./findings-bucket.js";
 import {
   grantList,
@@ -62,7 +63,12 @@ export interface AuditSettings {
    * Organizations audited with a multi-tenant (MSP) key.
    * @default - the key's own organization
    */
-  readonly orgIds?: readonly string[];
+  readonly orgIds?: readonly string[] | "all";
+  /**
+   * Organizations never audited (`JC_ORG_EXCLUDE`).
+   * @default []
+   */
+  readonly orgExclude?: readonly string[];
   /**
    * Declared JumpCloud plan.
    * @default - detected from the API's answers
@@ -95,8 +101,11 @@ export interface AuditSettings {
 export interface AuditFunctionProps {
   /** The control this function audits. */
   readonly control: { readonly id: string; readonly title: string; readonly level: string };
-  /** EventBridge schedule expression, already validated (`cron(...)` or `rate(...)`). */
-  readonly schedule: string;
+  /**
+   * EventBridge schedule expression, already validated (`cron(...)` or `rate(...)`).
+   * @default - no rule: something else invokes the function (the MSP fan-out's state machine)
+   */
+  readonly schedule?: string;
   /** The findings bucket. */
   readonly findingsBucket: s3.IBucket;
   /** The audit (Read Only) API key; the function is the only kind of reader. */
@@ -118,8 +127,8 @@ export interface AuditFunctionProps {
 export class AuditFunction extends Construct {
   /** The function and its role, log group and alarms. */
   readonly service: ServiceFunction;
-  /** The schedule. */
-  readonly rule: events.Rule;
+  /** The schedule; undefined when the function is invoked by the MSP fan-out. */
+  readonly rule: events.Rule | undefined;
 
   constructor(scope: Construct, id: string, props: AuditFunctionProps) {
     super(scope, id);
@@ -137,7 +146,8 @@ export class AuditFunction extends Construct {
         ALERTS_TOPIC_ARN: props.alertsTopic.topicArn,
         API_KEY_SECRET_ARN: props.apiKey.secret.secretArn,
         JC_REGION: settings.region,
-        JC_ORG_IDS: (settings.orgIds ?? []).join(","),
+        JC_ORG_IDS: orgIdsEnv(settings.orgIds ?? []),
+        ...(settings.orgExclude?.length ? { JC_ORG_EXCLUDE: settings.orgExclude.join(",") } : {}),
         ...(settings.plan ? { JC_PLAN: settings.plan } : {}),
         ANNOUNCE_RECOVERIES: String(settings.announceRecoveries ?? false),
         ERROR_ALERT_AFTER: String(settings.errorAlertAfter ?? 3),
@@ -161,21 +171,24 @@ export class AuditFunction extends Construct {
       tracing: props.functionOptions?.tracing ?? false,
     });
 
-    this.rule = new events.Rule(this, "Schedule", {
-      description: `Runs the JumpCloud audit of control ${control.id} ${control.title}`,
-      schedule: events.Schedule.expression(props.schedule),
-      targets: [
-        new targets.LambdaFunction(this.service.function, {
-          event: events.RuleTargetInput.fromObject({
-            controlId: control.id,
-            eventId: events.EventField.eventId,
-            time: events.EventField.time,
-          }),
-          retryAttempts: 4,
-          maxEventAge: Duration.hours(2),
-          deadLetterQueue: props.deadLetterQueue,
-        }),
-      ],
-    });
+    this.rule =
+      props.schedule === undefined
+        ? undefined
+        : new events.Rule(this, "Schedule", {
+            description: `Runs the JumpCloud audit of control ${control.id} ${control.title}`,
+            schedule: events.Schedule.expression(props.schedule),
+            targets: [
+              new targets.LambdaFunction(this.service.function, {
+                event: events.RuleTargetInput.fromObject({
+                  controlId: control.id,
+                  eventId: events.EventField.eventId,
+                  time: events.EventField.time,
+                }),
+                retryAttempts: 4,
+                maxEventAge: Duration.hours(2),
+                deadLetterQueue: props.deadLetterQueue,
+              }),
+            ],
+          });
   }
 }

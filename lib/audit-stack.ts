@@ -10,14 +10,18 @@ import type { Construct } from "constructs";
 import { AlertsTopic } from "./alerts-topic.js";
 import { ApiKeySecret } from "./api-key-secret.js";
 import { AuditFunction } from "./audit-function.js";
-import type { DeployConfig } from "./config.js";
+import { type DeployConfig, isMultiOrg } from "./config.js";
 import { AuditDashboard } from "./dashboard.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
 import { DetectionFunction } from "./detection-function.js";
+import { AuditFanout } from "./fanout.js";
 import { FindingsBucket } from "./findings-bucket.js";
 import { RemediationFunction } from "./remediation-function.js";
 import { ReportFunction } from "./report-function.js";
 import type { ServiceFunctionOptions } from "./service-function.js";
+
+/** Memory of the report function when it reports many organizations (MB). */
+export const REPORT_MEMORY_MB_MANY_ORGS = 1024;
 
 /** Properties of the AuditStack. */
 export interface AuditStackProps extends StackProps {
@@ -52,6 +56,8 @@ export class AuditStack extends Stack {
   readonly report: ReportFunction;
   /** The CloudWatch dashboard. */
   readonly dashboard: AuditDashboard;
+  /** The MSP fan-out, when several organizations are audited (`jcAudit:orgIds` "all" or more than one id). */
+  readonly fanout: AuditFanout | undefined;
 
   constructor(scope: Construct, id: string, props: AuditStackProps) {
     super(scope, id, props);
@@ -88,6 +94,18 @@ export class AuditStack extends Stack {
       tracing: config.tracing,
       sourceMaps: config.sourceMaps,
     };
+    // Several organizations: one state machine runs the audits (no rule per control), with up to
+    // maxConcurrency invocations of each audit function at once, so a reservation must leave room for them.
+    const multiOrg = isMultiOrg(config);
+    const auditOptions: ServiceFunctionOptions =
+      multiOrg && config.reservedConcurrency !== undefined
+        ? {
+            ...functionOptions,
+            reservedConcurrency: Math.max(config.reservedConcurrency, config.maxConcurrency),
+          }
+        : functionOptions;
+    // Detection and remediation read an explicit list only: under "all" they keep the key's own organization.
+    const listedOrgIds = config.orgIds === "all" ? [] : config.orgIds;
     const audits = new Map<string, AuditFunction>();
     for (const control of config.controls) {
       const thresholds = config.thresholds[control.id];
@@ -95,7 +113,7 @@ export class AuditStack extends Stack {
         control.id,
         new AuditFunction(this, auditConstructId(control.id), {
           control,
-          schedule: config.schedules[control.id] ?? "",
+          ...(multiOrg ? {} : { schedule: config.schedules[control.id] ?? "" }),
           findingsBucket: this.findings.bucket,
           apiKey: this.auditApiKey,
           alertsTopic: this.alerts.topic,
@@ -103,13 +121,14 @@ export class AuditStack extends Stack {
           settings: {
             region: config.region,
             orgIds: config.orgIds,
+            orgExclude: config.orgExclude,
             ...(config.plan ? { plan: config.plan } : {}),
             announceRecoveries: config.announceRecoveries,
             errorAlertAfter: config.errorAlertAfter,
             ...(thresholds ? { thresholds } : {}),
             securityHub: config.securityHub,
           },
-          functionOptions,
+          functionOptions: auditOptions,
         }),
       );
     }
@@ -124,7 +143,7 @@ export class AuditStack extends Stack {
           alertsTopic: this.alerts.topic,
           deadLetterQueue: this.deadLetterQueue.queue,
           region: config.region,
-          orgIds: config.orgIds,
+          orgIds: listedOrgIds,
           functionOptions,
         })
       : undefined;
@@ -134,21 +153,47 @@ export class AuditStack extends Stack {
       alertsTopic: this.alerts.topic,
       deadLetterQueue: this.deadLetterQueue.queue,
       region: config.region,
-      orgIds: config.orgIds,
+      orgIds: listedOrgIds,
       trustedRanges: config.trustedRanges,
       ...(config.plan ? { plan: config.plan } : {}),
       functionOptions,
     });
     this.report = new ReportFunction(this, "Report", {
-      schedule: config.report.schedule,
+      ...(multiOrg ? {} : { schedule: config.report.schedule }),
       controlSchedules: config.schedules,
       findingsBucket: this.findings.bucket,
       alertsTopic: this.alerts.topic,
       deadLetterQueue: this.deadLetterQueue.queue,
       orgIds: config.orgIds,
       dailyDigest: config.report.dailyDigest,
-      functionOptions,
+      // Many organizations: up to Lambda's 15 minutes and at least 1 GB (the portfolio holds them all).
+      functionOptions: multiOrg
+        ? {
+            ...functionOptions,
+            timeout: Duration.minutes(15),
+            memorySize: Math.max(config.memoryMb, REPORT_MEMORY_MB_MANY_ORGS),
+          }
+        : functionOptions,
     });
+    const first = config.controls[0];
+    this.fanout =
+      multiOrg && first
+        ? new AuditFanout(this, "Fanout", {
+            controls: config.controls.map((control) => ({
+              id: control.id,
+              function: (audits.get(control.id) as AuditFunction).service.function,
+            })),
+            reportFunction: this.report.service.function,
+            findingsBucket: this.findings.bucket,
+            schedule: config.schedules[first.id] ?? config.report.schedule,
+            deadLetterQueue: this.deadLetterQueue.queue,
+            maxConcurrency: config.maxConcurrency,
+            toleratedFailurePercentage: config.toleratedFailurePercentage,
+            functionTimeout: Duration.seconds(Math.max(config.timeoutSeconds, 900)),
+            logRetention: config.logRetentionDays as logs.RetentionDays,
+            tracing: config.tracing,
+          })
+        : undefined;
     this.dashboard = new AuditDashboard(this, "Dashboard", {
       controls: config.controls.map((control) => ({
         id: control.id,
@@ -202,6 +247,12 @@ export class AuditStack extends Stack {
       this.report.service.function.functionName,
       "Function to invoke for an on-demand report",
     );
+    if (this.fanout)
+      output(
+        "FanoutStateMachineArn",
+        this.fanout.stateMachine.stateMachineArn,
+        "State machine auditing every organization (start it with {eventId, time} for an on-demand run)",
+      );
     output("DashboardName", this.dashboard.dashboard.dashboardName, "CloudWatch dashboard of the audits");
     output(
       "DeadLetterQueueUrl",

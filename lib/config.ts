@@ -27,6 +27,16 @@ export const REPORT_DELAY_MINUTES = 30;
 /** The report's schedule when no audit runs at a fixed time of day (all `rate(...)` or repeating crons). */
 export const FALLBACK_REPORT_SCHEDULE = "cron(0 7 * * ? *)";
 
+/**
+ * Organizations audited at once by the fan-out (`jcAudit:maxConcurrency`). JumpCloud documents no rate
+ * limit (only that it answers 429), so the default stays well below anything a tenant would notice: ten
+ * audits in flight, each making its requests one after the other.
+ */
+export const DEFAULT_MAX_CONCURRENCY = 10;
+
+/** Percentage of organizations whose audit may fail before the fan-out fails (`jcAudit:toleratedFailurePercentage`). */
+export const DEFAULT_TOLERATED_FAILURE_PERCENTAGE = 10;
+
 /** Sigma rule levels, lowest first (`jcAudit:minAlertLevel`). */
 export const ALERT_LEVELS = ["informational", "low", "medium", "high", "critical"] as const;
 
@@ -67,8 +77,17 @@ export interface DeployConfig {
   readonly sourceMaps: boolean;
   /** JumpCloud data centre (`jcAudit:region`). */
   readonly region: "us" | "eu" | "in";
-  /** Organizations audited with a multi-tenant (MSP) key; empty: the key's own organization (`jcAudit:orgIds`). */
-  readonly orgIds: readonly string[];
+  /**
+   * Organizations audited with a multi-tenant (MSP) key (`jcAudit:orgIds`): empty, the key's own
+   * organization; "all", every organization the key sees (discovered at each run); else exactly these.
+   */
+  readonly orgIds: readonly string[] | "all";
+  /** Organizations never audited, even under "all" (`jcAudit:orgExclude`). */
+  readonly orgExclude: readonly string[];
+  /** Organizations audited at once by the Step Functions fan-out (`jcAudit:maxConcurrency`). */
+  readonly maxConcurrency: number;
+  /** Share of organizations whose audit may fail before the fan-out fails (`jcAudit:toleratedFailurePercentage`). */
+  readonly toleratedFailurePercentage: number;
   /** Public corporate egress ranges the 3.1 remediation trusts (`jcAudit:trustedRanges`); none by default. */
   readonly trustedRanges: readonly string[];
   /** Declared JumpCloud plan (`jcAudit:plan`); undefined: detected from the API's answers. */
@@ -186,6 +205,8 @@ const controlId = z.string().refine((id) => controlById(id) !== undefined, {
   error: (issue) => `unknown control ${JSON.stringify(issue.input)} (known: ${KNOWN_IDS})`,
 });
 
+const orgIdList = list(z.string().regex(/^[0-9a-f]{24}$/i, "organization ids are 24 hexadecimal characters"));
+
 const schedule = z
   .string({ error: "must be a schedule expression string" })
   .superRefine((expression, ctx) => {
@@ -209,9 +230,14 @@ const schema = z.strictObject(
     "jcAudit:securityHub": boolean.default(false),
     "jcAudit:sourceMaps": boolean.default(false),
     "jcAudit:region": oneOf(["us", "eu", "in"]).default("us"),
-    "jcAudit:orgIds": list(
-      z.string().regex(/^[0-9a-f]{24}$/i, "organization ids are 24 hexadecimal characters"),
-    ).default([]),
+    "jcAudit:orgIds": z
+      .union([z.literal("all"), orgIdList], {
+        error: 'must be "all" or a list of 24-hexadecimal organization ids',
+      })
+      .default([]),
+    "jcAudit:orgExclude": orgIdList.default([]),
+    "jcAudit:maxConcurrency": integer(1, 100).default(DEFAULT_MAX_CONCURRENCY),
+    "jcAudit:toleratedFailurePercentage": integer(0, 100).default(DEFAULT_TOLERATED_FAILURE_PERCENTAGE),
     "jcAudit:plan": oneOf(["free", "core", "platform", "platform_plus"]).optional(),
     "jcAudit:trustedRanges": list(
       z.string().refine((range) => trustedRangeProblem(range) === undefined, {
@@ -308,6 +334,15 @@ function crossChecks(parsed: Parsed, controls: readonly AnyControl[]): string[] 
   const channel = parsed["jcAudit:slackChannelId"];
   if (workspace && !channel) problems.push("jcAudit:slackChannelId: required with jcAudit:slackWorkspaceId");
   if (channel && !workspace) problems.push("jcAudit:slackWorkspaceId: required with jcAudit:slackChannelId");
+  const orgIds = parsed["jcAudit:orgIds"];
+  const excluded = parsed["jcAudit:orgExclude"].map((id) => id.toLowerCase());
+  if (Array.isArray(orgIds) && excluded.length > 0) {
+    const both = orgIds.filter((id) => excluded.includes(id.toLowerCase()));
+    if (both.length > 0)
+      problems.push(
+        `jcAudit:orgExclude: ${both.join(", ")} also listed in jcAudit:orgIds (drop it from one of them)`,
+      );
+  }
   const lockDays = parsed["jcAudit:objectLockDays"];
   if (lockDays > 0 && parsed["jcAudit:findingsRetentionDays"] < lockDays) {
     problems.push(
@@ -374,6 +409,19 @@ export function defaultReportSchedule(schedules: readonly string[]): string {
   return `cron(${at % 60} ${Math.floor(at / 60)} * * ? *)`;
 }
 
+/**
+ * Whether the deployment audits several organizations, and so runs through the Step Functions fan-out:
+ * `jcAudit:orgIds` is "all" or lists more than one organization.
+ */
+export function isMultiOrg(config: Pick<DeployConfig, "orgIds">): boolean {
+  return config.orgIds === "all" || config.orgIds.length > 1;
+}
+
+/** `JC_ORG_IDS` of the functions: "all", the ids comma-separated, or empty (the key's own organization). */
+export function orgIdsEnv(orgIds: readonly string[] | "all"): string {
+  return orgIds === "all" ? "all" : orgIds.join(",");
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   const [key, ...rest] = issue.path;
   if (key === undefined) return issue.message;
@@ -424,6 +472,9 @@ export function loadDeployConfig(context: Readonly<Record<string, unknown>>): De
     sourceMaps: parsed["jcAudit:sourceMaps"],
     region: parsed["jcAudit:region"],
     orgIds: parsed["jcAudit:orgIds"],
+    orgExclude: parsed["jcAudit:orgExclude"],
+    maxConcurrency: parsed["jcAudit:maxConcurrency"],
+    toleratedFailurePercentage: parsed["jcAudit:toleratedFailurePercentage"],
     trustedRanges: parsed["jcAudit:trustedRanges"],
     ...(plan ? { plan } : {}),
     alertEmails: parsed["jcAudit:alertEmails"],

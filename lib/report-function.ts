@@ -12,6 +12,7 @@ import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { orgIdsEnv } from "./config.js";
 import { FINDINGS_PREFIXES } from "./findings-bucket.js";
 import { grantList, grantObjectRead, grantObjectWrite } from "./grants.js";
 import { acknowledgeGrantWildcards } from "./nag.js";
@@ -23,8 +24,11 @@ export const REPORT_HANDLER = "lambdas/handlers/report.ts";
 
 /** Properties of a ReportFunction. */
 export interface ReportFunctionProps {
-  /** EventBridge schedule expression of the report, already validated. */
-  readonly schedule: string;
+  /**
+   * EventBridge schedule expression of the report, already validated.
+   * @default - no rule: the MSP fan-out's state machine invokes it after the audits
+   */
+  readonly schedule?: string;
   /**
    * The deployed controls and their schedule expressions, by id: a control without a finding is reported,
    * and a finding older than two periods of its control's schedule is stale.
@@ -37,10 +41,10 @@ export interface ReportFunctionProps {
   /** Dead-letter queue of the rule's undeliverable events and the function's failed invocations. */
   readonly deadLetterQueue: sqs.IQueue;
   /**
-   * Organizations reported.
-   * @default [] - every organization with findings in the bucket
+   * Organizations reported; "all" or none: every organization with findings in the bucket.
+   * @default []
    */
-  readonly orgIds?: readonly string[];
+  readonly orgIds?: readonly string[] | "all";
   /**
    * Whether one digest message per organization is published to the alerts topic.
    * @default false
@@ -66,8 +70,8 @@ export function staleAfterSeconds(
 export class ReportFunction extends Construct {
   /** The function and its role, log group and alarms. */
   readonly service: ServiceFunction;
-  /** The schedule. */
-  readonly rule: events.Rule;
+  /** The schedule; undefined when the MSP fan-out invokes the report. */
+  readonly rule: events.Rule | undefined;
 
   constructor(scope: Construct, id: string, props: ReportFunctionProps) {
     super(scope, id);
@@ -84,7 +88,7 @@ export class ReportFunction extends Construct {
       environment: {
         FINDINGS_BUCKET: props.findingsBucket.bucketName,
         ALERTS_TOPIC_ARN: props.alertsTopic.topicArn,
-        JC_ORG_IDS: (props.orgIds ?? []).join(","),
+        JC_ORG_IDS: orgIdsEnv(props.orgIds ?? []),
         CONTROL_IDS: controlIds.join(","),
         STALE_AFTER_JSON: JSON.stringify(staleAfterSeconds(props.controlSchedules)),
         DAILY_DIGEST: String(props.dailyDigest ?? false),
@@ -92,21 +96,24 @@ export class ReportFunction extends Construct {
     });
     grantReportAccess(this.service.role, props);
 
-    this.rule = new events.Rule(this, "Schedule", {
-      description: "Writes the JumpCloud hardening reports after the day's audits",
-      schedule: events.Schedule.expression(props.schedule),
-      targets: [
-        new targets.LambdaFunction(this.service.function, {
-          event: events.RuleTargetInput.fromObject({
-            eventId: events.EventField.eventId,
-            time: events.EventField.time,
-          }),
-          retryAttempts: 4,
-          maxEventAge: Duration.hours(2),
-          deadLetterQueue: props.deadLetterQueue,
-        }),
-      ],
-    });
+    this.rule =
+      props.schedule === undefined
+        ? undefined
+        : new events.Rule(this, "Schedule", {
+            description: "Writes the JumpCloud hardening reports after the day's audits",
+            schedule: events.Schedule.expression(props.schedule),
+            targets: [
+              new targets.LambdaFunction(this.service.function, {
+                event: events.RuleTargetInput.fromObject({
+                  eventId: events.EventField.eventId,
+                  time: events.EventField.time,
+                }),
+                retryAttempts: 4,
+                maxEventAge: Duration.hours(2),
+                deadLetterQueue: props.deadLetterQueue,
+              }),
+            ],
+          });
   }
 }
 
