@@ -453,6 +453,65 @@ describe("runScheduledAudit: several organizations (MSP key)", () => {
     expect(sim.requests.filter((r) => r.orgId === UNKNOWN).every((r) => r.status === 404)).toBe(true);
   });
 
+  const item = (n: number, orgId: string) => ({ ...event(n), orgId });
+
+  it("a fan-out item audits only its organization, with its x-org-id", async () => {
+    const outcomes = await runScheduledAudit(deps({ orgIds: "all" }), item(1, ORG_B));
+    expect(outcomes).toEqual([{ orgId: ORG_B, status: "PASS", regressions: 0, published: 0 }]);
+    expect(sim.requests.some((r) => r.path === "/api/organizations")).toBe(false);
+    // /api/organizations/{id} goes without x-org-id (the transport strips it there): the path names B.
+    const scoped = sim.requests.filter((r) => !r.path.startsWith("/api/organizations/"));
+    expect(new Set(scoped.map((r) => r.orgId))).toEqual(new Set([ORG_B]));
+    expect(sim.requests.filter((r) => r.path.startsWith("/api/organizations/")).map((r) => r.path)).toEqual([
+      `/api/organizations/${ORG_B}`,
+    ]);
+    expect((await files(root)).some((f) => f.includes(ORG_A))).toBe(false);
+  });
+
+  it("a redriven item (same eventId) does not re-alert", async () => {
+    await runScheduledAudit(deps({ orgIds: "all" }), item(1, ORG_B));
+    bob(1).enableMultiFactor = false;
+    expect((await runScheduledAudit(deps({ orgIds: "all" }), item(2, ORG_B)))[0]).toMatchObject({
+      status: "FAIL",
+      published: 1,
+    });
+    const redriven = await runScheduledAudit(deps({ orgIds: "all" }), item(2, ORG_B));
+    expect(redriven).toEqual([{ orgId: ORG_B, status: "DUPLICATE", regressions: 0, published: 0 }]);
+    expect(notifier.messages).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      { orgIds: [ORG_A] },
+      /^Invalid event: orgId: .+ is not one of the configured organizations \(JC_ORG_IDS\)$/,
+    ],
+    [
+      { orgIds: "all" as const, excludeOrgIds: [ORG_B.toUpperCase()] },
+      /^Invalid event: orgId: .+ is excluded by JC_ORG_EXCLUDE$/,
+    ],
+  ])("an item the configuration leaves out is refused before any request: %j", async (settings, message) => {
+    const error = await rejection(runScheduledAudit(deps(settings), item(1, ORG_B)));
+    expect(error).toMatchObject({ code: "INVALID_EVENT" });
+    expect(error.message).toMatch(message);
+    expect(sim.requests).toEqual([]);
+    expect(state.puts).toBe(0);
+  });
+
+  it('a scheduled event with JC_ORG_IDS "all" discovers the organizations, minus the exclusions', async () => {
+    const outcomes = await runScheduledAudit(deps({ orgIds: "all" }), event(1));
+    expect(outcomes.map((o) => o.orgId)).toEqual([ORG_A, ORG_B]);
+    const excluded = await runScheduledAudit(deps({ orgIds: "all", excludeOrgIds: [ORG_A] }), event(2));
+    expect(excluded.map((o) => o.orgId)).toEqual([ORG_B]);
+    expect(
+      sim.requests.filter((r) => r.path === "/api/organizations").every((r) => r.orgId === undefined),
+    ).toBe(true);
+  });
+
+  it("exclusions alone (no list) still discover: the key's organizations minus those", async () => {
+    const outcomes = await runScheduledAudit(deps({ orgIds: [], excludeOrgIds: [ORG_B] }), event(1));
+    expect(outcomes.map((o) => o.orgId)).toEqual([ORG_A]);
+  });
+
   it("one organization failing still audits the next, then the run throws for a retry", async () => {
     const failing = (orgId: string | undefined): JumpCloudClient => {
       if (orgId === ORG_A) throw new Error("cannot build a client for A");
