@@ -58,6 +58,7 @@ async function coldStart(env: Record<string, string | undefined> = {}) {
     JC_BASE_URL: sim.url,
     JC_INSIGHTS_URL: sim.insightsUrl,
     JC_ORG_IDS: undefined,
+    JC_ORG_EXCLUDE: undefined,
     JC_PLAN: undefined,
     THRESHOLDS_JSON: undefined,
     ANNOUNCE_RECOVERIES: undefined,
@@ -142,6 +143,46 @@ describe("audit handler: a valid event", () => {
       { orgId: COMPLIANT_ORG_ID, status: "PASS", regressions: 0, published: 0 },
     ]);
     expect(sim.requests.find((r) => r.path === "/api/users")?.orgId).toBe(COMPLIANT_ORG_ID);
+  });
+});
+
+describe("audit handler: fan-out events (MSP)", () => {
+  const OTHER = "5f00000000000000000000ff";
+
+  it("answers a discovery request with the organizations the key sees, nothing written", async () => {
+    captureOutput();
+    const handler = await coldStart({ JC_ORG_IDS: "all" });
+    const { time } = event(1);
+    expect(await handler({ action: "discover", eventId: "exec-1", time })).toEqual({
+      orgIds: [COMPLIANT_ORG_ID],
+      eventId: "exec-1",
+      time,
+    });
+    expect(sim.requests.map((r) => [r.path, r.orgId])).toEqual([["/api/organizations", undefined]]);
+    expect(s3.commandCalls(PutObjectCommand)).toEqual([]);
+    expect(sns.calls()).toEqual([]);
+  });
+
+  it("audits a fan-out item's organization", async () => {
+    captureOutput();
+    fakeBucket(s3);
+    const handler = await coldStart({ JC_ORG_IDS: "all" });
+    expect(await handler({ ...event(1), orgId: COMPLIANT_ORG_ID })).toEqual([
+      { orgId: COMPLIANT_ORG_ID, status: "PASS", regressions: 0, published: 0 },
+    ]);
+  });
+
+  it.each([
+    [{ JC_ORG_IDS: COMPLIANT_ORG_ID }, OTHER, /is not one of the configured organizations \(JC_ORG_IDS\)$/],
+    [{ JC_ORG_IDS: "all", JC_ORG_EXCLUDE: OTHER }, OTHER, /is excluded by JC_ORG_EXCLUDE$/],
+  ])("refuses an item the configuration leaves out before any call: %j", async (env, orgId, message) => {
+    captureOutput();
+    const handler = await coldStart(env);
+    const error = await rejection(handler({ ...event(1), orgId }));
+    expect(error.name).toBe("InvalidEventError");
+    expect(error.message).toMatch(message);
+    expect(awsCalls()).toBe(0);
+    expect(sim.requests).toEqual([]);
   });
 });
 
