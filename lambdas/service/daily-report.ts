@@ -13,6 +13,7 @@ import type { ControlStatus } from "../controls/types.js";
 import { complianceOf } from "../engine/compliance.js";
 import { type Regression, type RunReport, SCHEMA_VERSION } from "../engine/findings.js";
 import { renderAs } from "../reports/index.js";
+import { type PortfolioOrg, renderPortfolioCsv, renderPortfolioHtml } from "../reports/portfolio.js";
 import type { Logger } from "../shared/logger.js";
 import { clean } from "../shared/output-safety.js";
 import type { ReportConfig, ReportEvent } from "./config.js";
@@ -79,7 +80,11 @@ export interface DailyReportSettings {
 }
 
 /** Stable codes of report errors. */
-export type DailyReportErrorCode = "INVALID_SETTINGS" | "ORG_NOT_CONFIGURED" | "REPORT_FAILED";
+export type DailyReportErrorCode =
+  | "INVALID_SETTINGS"
+  | "ORG_NOT_CONFIGURED"
+  | "REPORT_FAILED"
+  | "PORTFOLIO_FAILED";
 
 /** A report that could not be made (for some or all organizations). */
 export class DailyReportError extends Error {
@@ -102,6 +107,19 @@ export interface DailyReportResult {
   date: string;
   time: string;
   organizations: OrgReportOutcome[];
+  /** The portfolio summary, when the event asked for it. */
+  portfolio?: PortfolioResult;
+}
+
+/** The portfolio summary's keys and counts. */
+export interface PortfolioResult {
+  html: string;
+  csv: string;
+  /** Organizations listed; those whose report failed; with at least one FAIL; with at least one ERROR. */
+  organizations: number;
+  failed: number;
+  withFail: number;
+  withError: number;
 }
 
 /** Keys of the report objects. */
@@ -115,6 +133,11 @@ export const reportKeys = {
     latest: `reports/${orgId}/latest.html`,
   }),
   digestSent: (orgId: string, date: string) => reportKeys.dated(orgId, date, "digest-sent.json"),
+  // "_portfolio" cannot be an organization: their ids are 24 hexadecimal characters.
+  portfolio: (date: string) => ({
+    html: `reports/_portfolio/${date}.html`,
+    csv: `reports/_portfolio/${date}.csv`,
+  }),
 };
 
 /** Content types of the report objects (the HTML carries its own CSP in a meta tag). */
@@ -167,20 +190,86 @@ export async function runDailyReport(
     }
   });
   deps.metrics?.recordRun(outcomes.size, failures.length);
+  const iso = time.toISOString();
+  const date = iso.slice(0, 10);
+  // Written even when organizations failed (they are listed as failed); a retry rewrites the same keys.
+  let portfolio: DailyReportResult["portfolio"];
+  let portfolioError: unknown;
+  if (wantsPortfolio(event))
+    try {
+      portfolio = await writePortfolio(deps, date, orgIds, outcomes, failures);
+    } catch (error) {
+      portfolioError = error;
+      deps.logger.error("Portfolio summary failed", { date, eventId: event.eventId, error: describe(error) });
+    }
+  const portfolioNote = portfolioError ? "; the portfolio summary could not be written either" : "";
   if (failures.length > 0)
     throw new DailyReportError(
       "REPORT_FAILED",
       `${failures.length} of ${orgIds.length} organizations could not be reported (the others were): ${failures
         .slice(0, 5)
         .map((f) => `${f.orgId}: ${describe(f.error).message}`)
-        .join("; ")}${failures.length > 5 ? "; …" : ""}`,
+        .join("; ")}${failures.length > 5 ? "; …" : ""}${portfolioNote}`,
     );
-  const iso = time.toISOString();
+  if (portfolioError)
+    throw new DailyReportError(
+      "PORTFOLIO_FAILED",
+      `Every organization was reported but the portfolio summary could not be written: ${describe(portfolioError).message}`,
+    );
   return {
-    date: iso.slice(0, 10),
+    date,
     time: iso,
     organizations: orgIds.flatMap((id) => outcomes.get(id) ?? []),
+    ...(portfolio ? { portfolio } : {}),
   };
+}
+
+/** Whether the event asks for the portfolio summary (read defensively: only `true` does). */
+export function wantsPortfolio(event: ReportEvent): boolean {
+  return (event as { portfolio?: unknown }).portfolio === true;
+}
+
+/**
+ * The result without the per-organization outcomes, for the fan-out's last step: up to 5,000 summaries
+ * would pass a state's 256 KiB (and a Lambda response's 6 MiB); they are in the portfolio and each
+ * organization's `summary.json`.
+ */
+export function compactResult(result: DailyReportResult): DailyReportResult {
+  return { ...result, organizations: [] };
+}
+
+/** Writes the portfolio page and CSV: every organization, reported or failed. */
+async function writePortfolio(
+  deps: DailyReportDependencies,
+  date: string,
+  orgIds: readonly string[],
+  outcomes: ReadonlyMap<string, OrgReportOutcome>,
+  failures: readonly { orgId: string; error: unknown }[],
+): Promise<PortfolioResult> {
+  const failed = new Map(failures.map((f) => [f.orgId, f.error]));
+  const orgs: PortfolioOrg[] = orgIds.map((orgId) => {
+    const summary = outcomes.get(orgId);
+    return summary
+      ? { orgId, summary }
+      : { orgId, failure: describe(failed.get(orgId) ?? new Error("not reported")).message };
+  });
+  const keys = reportKeys.portfolio(date);
+  await deps.objects.write(
+    keys.html,
+    renderPortfolioHtml(orgs, { date, version: deps.settings.version }),
+    CONTENT_TYPES.html,
+  );
+  await deps.objects.write(keys.csv, renderPortfolioCsv(orgs), CONTENT_TYPES.csv);
+  const reported = [...outcomes.values()];
+  const result = {
+    ...keys,
+    organizations: orgs.length,
+    failed: failures.length,
+    withFail: reported.filter((o) => o.counts.FAIL > 0).length,
+    withError: reported.filter((o) => o.counts.ERROR > 0).length,
+  };
+  deps.logger.info("Portfolio summary written", { date, ...result });
+  return result;
 }
 
 async function organizationsOf(
