@@ -39,6 +39,8 @@ export interface RunFlags {
   baseUrl?: string;
   insightsUrl?: string;
   orgId?: string;
+  orgExclude?: string;
+  concurrency?: string;
   out: string;
   format: string;
   exceptions?: string;
@@ -66,6 +68,12 @@ export interface RunOptions {
   baseUrl?: string;
   insightsUrl?: string;
   orgId?: string;
+  /** `--org-id all`: every organization the key sees (an MSP key), audited `concurrency` at a time. */
+  allOrgs: boolean;
+  /** Organizations left out of `--org-id all`. */
+  orgExclude: string[];
+  /** Organizations audited at once with `--org-id all`. */
+  concurrency: number;
   out: string;
   /** The report on stdout. */
   format: OutputFormat;
@@ -119,8 +127,17 @@ export function parseRunFlags(flags: RunFlags): RunOptions {
       "--demo runs on the built-in simulator: it cannot be combined with --base-url, --insights-url or --org-id",
     );
   }
-  if (flags.orgId !== undefined && !/^[0-9a-f]{24}$/i.test(flags.orgId))
-    throw new UsageError(`--org-id must be 24 hexadecimal characters, got "${flags.orgId}"`);
+  const allOrgs = flags.orgId === "all";
+  if (flags.orgId !== undefined && !allOrgs && !ORG_ID.test(flags.orgId))
+    throw new UsageError(
+      `--org-id must be 24 hexadecimal characters or all, got "${clean(flags.orgId, 64)}"`,
+    );
+  const orgExclude = parseOrgExclude(flags.orgExclude, allOrgs);
+  const concurrency = parseConcurrency(flags.concurrency, allOrgs);
+  if (allOrgs && format !== "table")
+    throw new UsageError(
+      `--org-id all prints one line per organization: --format must be table (write ${format} reports with --output-formats ${format})`,
+    );
   const days = flags.maxExceptionDays ?? String(DEFAULT_MAX_EXCEPTION_DAYS);
   if (!/^\d{1,4}$/.test(days) || Number(days) < 1 || Number(days) > MAX_EXCEPTION_DAYS_CEILING) {
     throw new UsageError(
@@ -134,7 +151,10 @@ export function parseRunFlags(flags: RunFlags): RunOptions {
     region: flags.region,
     ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
     ...(flags.insightsUrl ? { insightsUrl: flags.insightsUrl } : {}),
-    ...(flags.orgId ? { orgId: flags.orgId } : {}),
+    ...(flags.orgId && !allOrgs ? { orgId: flags.orgId } : {}),
+    allOrgs,
+    orgExclude,
+    concurrency,
     out: flags.out,
     format,
     outputFormats,
@@ -150,6 +170,40 @@ export function parseRunFlags(flags: RunFlags): RunOptions {
     demo: flags.demo === true,
     allResults: flags.allResults === true,
   };
+}
+
+const ORG_ID = /^[0-9a-f]{24}$/i;
+
+/** Organizations audited at once with `--org-id all`, by default and at most. */
+export const DEFAULT_CONCURRENCY = 4;
+const MAX_CONCURRENCY = 32;
+
+/** `--org-exclude id,id`: only with `--org-id all`, each a 24-hex id. */
+function parseOrgExclude(list: string | undefined, allOrgs: boolean): string[] {
+  if (list === undefined) return [];
+  if (!allOrgs) throw new UsageError("--org-exclude only applies with --org-id all");
+  const ids = list
+    .split(",")
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (ids.length === 0) throw new UsageError("--org-exclude needs at least one organization id");
+  const bad = ids.find((id) => !ORG_ID.test(id));
+  if (bad !== undefined)
+    throw new UsageError(
+      `--org-exclude: organization ids are 24 hexadecimal characters, got "${clean(bad, 64)}"`,
+    );
+  return ids;
+}
+
+/** `--concurrency n`: only with `--org-id all`, a whole number from 1 to 32. */
+function parseConcurrency(text: string | undefined, allOrgs: boolean): number {
+  if (text === undefined) return DEFAULT_CONCURRENCY;
+  if (!allOrgs) throw new UsageError("--concurrency only applies with --org-id all");
+  if (!/^\d{1,2}$/.test(text) || Number(text) < 1 || Number(text) > MAX_CONCURRENCY)
+    throw new UsageError(
+      `--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got "${clean(text, 64)}"`,
+    );
+  return Number(text);
 }
 
 function parseFormat(name: string, flag: string): OutputFormat {

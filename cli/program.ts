@@ -14,7 +14,10 @@ function connectionOptions(command: Command): Command {
     .option("--region <region>", "JumpCloud region: us, eu or in", "us")
     .option("--base-url <url>", "console API origin (a proxy, or any server that speaks the JumpCloud API)")
     .option("--insights-url <url>", "Directory Insights base URL, including /insights/directory/v1")
-    .option("--org-id <id>", "organization id (multi-tenant admins)");
+    .option(
+      "--org-id <id>",
+      "organization id (multi-tenant admins); with run, all: every organization the key sees",
+    );
 }
 
 // Each command's code is imported when that command runs, so `--version` and `--help` load little
@@ -57,6 +60,8 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       "--plan <plan>",
       "the organization's plan (free, core, platform, platform_plus): features it lacks are NOT_APPLICABLE",
     )
+    .option("--org-exclude <ids>", "with --org-id all: organizations left out, comma-separated")
+    .option("--concurrency <n>", "with --org-id all: organizations audited at once, 1-32 (default: 4)")
     .option("--demo", "run on the built-in simulator's demo organization")
     .option("--all-results", "keep every passing result in findings (default: at most 1000 per control)")
     .action(async (flags: RunFlags) => {

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import type { DatasetName } from "../lambdas/collect/snapshot.js";
 import { EngineError } from "../lambdas/engine/errors.js";
 import type { RunReport } from "../lambdas/engine/findings.js";
+import { DiscoveryError } from "../lambdas/engine/organizations.js";
 import { runAudit } from "../lambdas/engine/run.js";
 import { JumpCloudConfigError, JumpCloudError } from "../lambdas/jumpcloud/errors.js";
 import { REPORT_EXTENSIONS, type RenderContext, renderAs } from "../lambdas/reports/index.js";
@@ -30,6 +31,11 @@ export async function runCommand(options: RunOptions, io: CommandIo): Promise<nu
       "runs",
       ...(options.outputFormats.length > 0 ? ["reports"] : []),
     ]);
+    if (options.allOrgs) {
+      // Loaded only for --org-id all (p-limit and the discovery stay out of the single-run path).
+      const { runAllOrganizations } = await import("./run-all.js");
+      return await runAllOrganizations(options, io);
+    }
     return await withClient(options, io.env, "a Read Only admin", async (client) => {
       const progress = io.stderr.isTTY ? progressLine(io.stderr) : undefined;
       const report = await runAudit(
@@ -81,7 +87,7 @@ export async function runCommand(options: RunOptions, io: CommandIo): Promise<nu
       io.stderr.write(`jc-audit: ${clean(error.message, 1000)}\n`);
       return EXIT.usage;
     }
-    if (error instanceof JumpCloudError) {
+    if (error instanceof JumpCloudError || error instanceof DiscoveryError) {
       // A server message may quote attacker-chosen text: one clean line.
       io.stderr.write(`jc-audit: ${clean(error.message, 1000)}\n`);
       return EXIT.error;
