@@ -71,6 +71,16 @@ describe("runDiscovery", () => {
     expect(sim.requests).toEqual([]);
   });
 
+  it("an explicit list above 5,000 organizations is TOO_MANY_ORGANIZATIONS; 5,000 is accepted", async () => {
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => i.toString(16).padStart(24, "0"));
+    expect((await runDiscovery(deps({ orgIds: ids(5000) }), event)).orgIds).toHaveLength(5000);
+    const error = await rejection(runDiscovery(deps({ orgIds: ids(5001) }), event));
+    expect(error).toMatchObject({ code: "TOO_MANY_ORGANIZATIONS" });
+    expect(error.message).toBe(
+      "JC_ORG_IDS lists 5001 organizations; at most 5000 are audited by one deployment",
+    );
+  });
+
   it("nothing left to audit is NO_ORGANIZATION, not an empty fan-out", async () => {
     const error = await rejection(
       runDiscovery(deps({ orgIds: "all", excludeOrgIds: [ORG_A, ORG_B, ORG_C] }), event),
