@@ -194,8 +194,11 @@ function orgRow(org: PortfolioOrg, date: string): string {
 
 function verdict(total: number, failed: number, withFail: number, withError: number): string {
   if (total === 0) return "No organization was reported.";
-  const parts = [`${withFail} of ${total} organizations have a failing control`];
-  if (withError > 0) parts.push(`${withError} have a control that could not be evaluated`);
+  const have = (n: number) => (n === 1 ? "has" : "have");
+  const parts = [
+    `${withFail} of ${total} organization${total === 1 ? "" : "s"} ${have(withFail)} a failing control`,
+  ];
+  if (withError > 0) parts.push(`${withError} ${have(withError)} a control that could not be evaluated`);
   if (failed > 0) parts.push(`${failed} could not be reported at all (shown first)`);
   return `${parts.join("; ")}.`;
 }
@@ -246,6 +249,7 @@ td,th{overflow-wrap:anywhere}thead th{background:var(--band);position:sticky;top
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.c-FAIL{color:#b3261e;font-weight:700}td.c-ERROR{color:#6a1b9a;font-weight:700}
 td.failed{border-left:6px solid #6a1b9a;background:#f5eef8}
+table.orgs th[scope=row]{min-width:14em}table.orgs .rid{overflow-wrap:normal}
 ul.worst{margin:0;padding-left:1.1em}
 .sev{display:inline-block;min-width:4.5em;font-weight:700;font-size:0.85rem}
 .sev-critical{color:#b3261e}.sev-high{color:#8a3b00}.sev-medium{color:#7a4f00}.sev-low{color:var(--muted)}

@@ -7,7 +7,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { CONTROLS, controlById } from "../../../lambdas/controls/registry.js";
-import type { ControlStatus } from "../../../lambdas/controls/types.js";
 import {
   PORTFOLIO_CSP,
   PORTFOLIO_CSV_COLUMNS,
@@ -16,50 +15,14 @@ import {
   renderPortfolioHtml,
   sortPortfolio,
 } from "../../../lambdas/reports/portfolio.js";
-import type { OrgReportSummary } from "../../../lambdas/service/daily-report-summary.js";
 import { EVERY_HOSTILE_CLASS, HOSTILE, UNSAFE_IN_LINE } from "../shared/hostile.js";
+import { orgN, PORTFOLIO_DATE, reportedOrg, summaryOf } from "./portfolio-sample.js";
 
-const DATE = "2026-11-30";
+const DATE = PORTFOLIO_DATE;
 const OPTIONS = { date: DATE, version: "0.1.0-test" };
-const org = (n: number) => `5f${n.toString(16).padStart(22, "0")}`;
-
-/** A compliant organization's summary: every control PASS; `statuses` changes some. */
-function summary(orgId: string, statuses: Record<string, ControlStatus> = {}): OrgReportSummary {
-  const controls = CONTROLS.map((c) => ({ controlId: c.id, status: statuses[c.id] ?? "PASS" }));
-  const counts = { FAIL: 0, ERROR: 0, MANUAL: 0, MUTED: 0, PASS: 0, NOT_APPLICABLE: 0 };
-  for (const c of controls) counts[c.status] += 1;
-  const failing = controls.filter((c) => c.status === "FAIL");
-  return {
-    schemaVersion: 1,
-    orgId,
-    date: DATE,
-    time: `${DATE}T06:57:00.000Z`,
-    counts,
-    problems: { stale: 0, missing: 0, invalid: 0 },
-    controls,
-    worst: failing.slice(0, 5).map((c) => {
-      const control = controlById(c.controlId);
-      return {
-        controlId: c.controlId,
-        title: control?.title ?? "",
-        severity: control?.severity ?? "low",
-        failing: 2,
-      };
-    }),
-    keys: {
-      html: `reports/${orgId}/${DATE}/report.html`,
-      csv: `reports/${orgId}/${DATE}/actions.csv`,
-      ocsf: `reports/${orgId}/${DATE}/findings.ocsf.json`,
-      summary: `reports/${orgId}/${DATE}/summary.json`,
-      latest: `reports/${orgId}/latest.html`,
-    },
-  };
-}
-
-const reported = (orgId: string, statuses?: Record<string, ControlStatus>): PortfolioOrg => ({
-  orgId,
-  summary: summary(orgId, statuses),
-});
+const org = orgN;
+const summary = summaryOf;
+const reported = reportedOrg;
 
 /** Organization ids of the page's rows, in order. */
 const rowsOf = (html: string) => [...html.matchAll(/<tr data-org="([^"]+)"/g)].map((m) => m[1]);
