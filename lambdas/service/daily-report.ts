@@ -4,7 +4,8 @@
  * and OCSF under `reports/{orgId}/{date}/` with the same renderers as the CLI, plus `latest.html` and a
  * `summary.json` the next day compares with. With the digest on, one message per organization and day.
  * One organization's failure does not stop the others; the run throws at the end so it is retried, and a
- * retry rewrites the same keys and publishes no digest twice.
+ * retry rewrites the same keys and publishes no digest twice. Asked for (`portfolio: true`, the fan-out's
+ * last step), a portfolio page and CSV of every organization, failed ones included, follow.
  */
 import { dailyDigest } from "../alerts/digest.js";
 import type { FindingLocation } from "../alerts/messages.js";
