@@ -187,6 +187,7 @@ export class AuditStack extends Stack {
             findingsBucket: this.findings.bucket,
             schedule: config.schedules[first.id] ?? config.report.schedule,
             deadLetterQueue: this.deadLetterQueue.queue,
+            alarmTopic: this.alerts.topic,
             maxConcurrency: config.maxConcurrency,
             toleratedFailurePercentage: config.toleratedFailurePercentage,
             functionTimeout: Duration.seconds(Math.max(config.timeoutSeconds, 900)),

@@ -9,12 +9,15 @@
  * the definition uses.
  */
 import { ArnFormat, Duration, Stack, Validations } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type * as s3 from "aws-cdk-lib/aws-s3";
+import type * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
@@ -66,6 +69,8 @@ export interface AuditFanoutProps {
   readonly schedule: string;
   /** Dead-letter queue of schedule events that could not start an execution. */
   readonly deadLetterQueue: sqs.IQueue;
+  /** Topic the failed-execution alarm publishes to. */
+  readonly alarmTopic: sns.ITopic;
   /** Organizations audited at once (1–100). */
   readonly maxConcurrency: number;
   /** Percentage of organizations whose item may fail before the map, and the execution, fails (0–100). */
@@ -198,6 +203,8 @@ export class AuditFanout extends Construct {
   readonly rule: events.Rule;
   /** The state machine's name. */
   readonly name: string;
+  /** Alarm on any execution that failed, timed out or was aborted. */
+  readonly failedAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: AuditFanoutProps) {
     super(scope, id);
@@ -295,6 +302,25 @@ export class AuditFanout extends Construct {
         }),
       ],
     });
+    const period = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    this.failedAlarm = new cloudwatch.Alarm(this, "FailedAlarm", {
+      alarmDescription:
+        "The MSP audit fan-out failed, timed out or was aborted: more organizations failed than jcAudit:toleratedFailurePercentage allows, or discovery or the report failed. See the execution in the Step Functions console.",
+      metric: new cloudwatch.MathExpression({
+        expression: "failed + timedOut + aborted",
+        usingMetrics: {
+          failed: this.stateMachine.metricFailed(period),
+          timedOut: this.stateMachine.metricTimedOut(period),
+          aborted: this.stateMachine.metricAborted(period),
+        },
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.failedAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
     this.acknowledge(props, bucket, resultsPattern);
   }
 

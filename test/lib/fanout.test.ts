@@ -189,6 +189,21 @@ describe("AuditFanout", () => {
     expect(env("Report")).toMatchObject({ JC_ORG_IDS: "all" });
   });
 
+  it("alarms to the alerts topic on a failed, timed out or aborted execution", () => {
+    const alarms = Object.entries(resources(built.template, "AWS::CloudWatch::Alarm")).filter(([id]) =>
+      id.startsWith("FanoutFailedAlarm"),
+    );
+    expect(alarms).toHaveLength(1);
+    const alarm = alarms[0]?.[1].Properties as {
+      Metrics: { MetricStat?: { Metric: { MetricName: string } } }[];
+      AlarmActions: unknown[];
+    };
+    expect(
+      alarm.Metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.MetricName] : [])).sort(),
+    ).toEqual(["ExecutionsAborted", "ExecutionsFailed", "ExecutionsTimedOut"]);
+    expect(JSON.stringify(alarm.AlarmActions)).toContain("AlertsTopic");
+  });
+
   it("logs every event to a KMS-encrypted log group", () => {
     const [machine] = Object.values(resources(built.template, "AWS::StepFunctions::StateMachine"));
     expect(machine?.Properties.LoggingConfiguration).toMatchObject({ Level: "ALL" });
