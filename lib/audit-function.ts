@@ -1,6 +1,7 @@
 /**
  * One control's scheduled audit: a function that audits that control, and the EventBridge rule that
- * invokes it on its schedule with `{ controlId, eventId, time }` (the handler's contract). The function
+ * invokes it on its schedule with `{ controlId, eventId, time }` (the handler's contract); without a
+ * schedule, no rule: the MSP fan-out's state machine invokes it per organization. The function
  * reads only the audit (Read Only) key, reads and writes its objects of the findings bucket, and
  * publishes alerts.
  */

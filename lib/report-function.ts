@@ -2,7 +2,8 @@
  * The report function: after the day's audits, reads each organization's latest findings and writes its
  * report under `reports/`, flagging a control whose latest finding is older than two of its schedule
  * periods as stale; with the daily digest on, it also publishes one message per organization. Its
- * EventBridge rule sends `{ eventId, time }`; an operator may invoke it on demand.
+ * EventBridge rule sends `{ eventId, time }` (with several organizations, the fan-out's last step invokes
+ * it instead, with the portfolio); an operator may invoke it on demand.
  */
 import { Duration } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
