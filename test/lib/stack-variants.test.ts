@@ -34,7 +34,8 @@ describe("explicit controls with every option", () => {
       "jcAudit:schedule": "cron(30 5 * * ? *)",
       "jcAudit:schedules": '{"5.2": "rate(6 hours)"}',
       "jcAudit:region": "eu",
-      "jcAudit:orgIds": "5f1b2c3d4e5f6a7b8c9d0e1f,60aabbccddeeff0011223344",
+      // One organization: the per-control schedule shape (several fan out, see fanout.test.ts).
+      "jcAudit:orgIds": "5f1b2c3d4e5f6a7b8c9d0e1f",
       "jcAudit:plan": "platform_plus",
       "jcAudit:alertEmails": '["secops@example.com"]',
       "jcAudit:slackWorkspaceId": "T0123ABCD",
@@ -79,7 +80,7 @@ describe("explicit controls with every option", () => {
       ).Variables;
     expect(variables("12")).toMatchObject({
       JC_REGION: "eu",
-      JC_ORG_IDS: "5f1b2c3d4e5f6a7b8c9d0e1f,60aabbccddeeff0011223344",
+      JC_ORG_IDS: "5f1b2c3d4e5f6a7b8c9d0e1f",
       JC_PLAN: "platform_plus",
       ANNOUNCE_RECOVERIES: "true",
       ERROR_ALERT_AFTER: "2",
