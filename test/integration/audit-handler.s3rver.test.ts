@@ -1,23 +1,20 @@
-/**
- * The real audit handler, in-process, against a real S3 (s3rver on loopback) and the JumpCloud
- * simulator; only SNS and Secrets Manager are mocked. Baseline, drift, regression alert, re-delivery, and
- * a regression after an ERROR streak whose history has expired.
- */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-vitest/extend";
-import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ChatbotNotification } from "../../lambdas/alerts/chatbot.js";
 import type { ControlFinding } from "../../lambdas/engine/findings.js";
 import { type RunningSimulator, startSimulator } from "../../sim/index.js";
 import { DEMO_ORG_ID } from "../../sim/presets/demo.js";
 import { NOW } from "../helpers/audit.js";
+import { type LocalS3, localS3Env, startLocalS3 } from "../helpers/local-s3.js";
 
 const BUCKET = "jc-findings-integration";
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:jumpcloud-alerts";
@@ -28,8 +25,7 @@ const ORG = DEMO_ORG_ID;
 const sns = mockClient(SNSClient);
 const sm = mockClient(SecretsManagerClient);
 
-let s3rver: S3rver;
-let dataDir: string;
+let s3: LocalS3 | undefined;
 let sim: RunningSimulator;
 let bucket: S3Client;
 let handler: (event: unknown) => Promise<unknown>;
@@ -67,16 +63,8 @@ const publishes = (): PublishCommandInput[] => sns.commandCalls(PublishCommand).
 const history = (all: string[]) => all.filter((k) => k.startsWith(`findings/${ORG}/1.1/history/`));
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "s3rver-"));
-  s3rver = new S3rver({
-    address: "127.0.0.1",
-    port: 0,
-    silent: true,
-    directory: dataDir,
-    configureBuckets: [{ name: BUCKET }],
-  });
-  const { port } = await s3rver.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+  s3 = await startLocalS3(BUCKET);
+  const { endpoint } = s3;
   sim = await startSimulator({ scenario: "demo", now: () => NOW });
 
   sns.on(PublishCommand).resolves({ MessageId: "m-1" });
@@ -85,13 +73,7 @@ beforeAll(async () => {
   // The handler builds `new S3Client({})`: the SDK takes the endpoint from AWS_ENDPOINT_URL_S3 and,
   // since the endpoint's host is an IP address, addresses buckets path-style.
   for (const [name, value] of Object.entries({
-    AWS_ENDPOINT_URL_S3: endpoint,
-    AWS_ACCESS_KEY_ID: "S3RVER",
-    AWS_SECRET_ACCESS_KEY: "S3RVER",
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
-    AWS_REGION: "us-east-1",
+    ...localS3Env(endpoint),
     FINDINGS_BUCKET: BUCKET,
     ALERTS_TOPIC_ARN: TOPIC,
     API_KEY_SECRET_ARN: SECRET,
@@ -108,21 +90,14 @@ beforeAll(async () => {
   vi.resetModules();
   handler = (await import("../../lambdas/handlers/audit.js")).handler;
 
-  bucket = new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: "us-east-1",
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-  });
+  bucket = s3.client;
 });
 
 afterAll(async () => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
-  bucket?.destroy();
   await sim?.close();
-  await s3rver?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await s3?.stop();
 });
 
 describe("audit handler on a real S3 (s3rver)", () => {

@@ -8,18 +8,14 @@
  * flight. SNS and Secrets Manager are mocked.
  */
 import "./promise-with-resolvers.js";
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import aslValidator from "asl-validator";
 import { StateMachine } from "aws-local-stepfunctions";
 import { mockClient } from "aws-sdk-client-mock";
-import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ControlFinding } from "../../lambdas/engine/findings.js";
 import { stateKeys } from "../../lambdas/service/state-store.js";
@@ -27,6 +23,7 @@ import { layout } from "../../lambdas/store/findings-store.js";
 import { type RunningSimulator, startSimulator } from "../../sim/index.js";
 import { hardenedOrg } from "../../sim/presets/compliant.js";
 import { DEFAULT_SIM_API_KEY } from "../../sim/scenario.js";
+import { type LocalS3, localS3Env, startLocalS3 } from "../helpers/local-s3.js";
 import { resources, synth } from "../lib/synth.js";
 
 const CONTROL_IDS = ["1.1", "1.2", "5.2"];
@@ -47,8 +44,7 @@ const sm = mockClient(SecretsManagerClient);
 type Asl = { States: Record<string, Record<string, unknown>> };
 type Handler = (event: unknown) => Promise<unknown>;
 
-let s3rver: S3rver;
-let dataDir: string;
+let s3: LocalS3 | undefined;
 let sim: RunningSimulator;
 let proxy: Server;
 let bucket: S3Client;
@@ -177,16 +173,8 @@ function parseCsv(csv: string): string[][] {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "s3rver-fanout-"));
-  s3rver = new S3rver({
-    address: "127.0.0.1",
-    port: 0,
-    silent: true,
-    directory: dataDir,
-    configureBuckets: [{ name: BUCKET }],
-  });
-  const { port } = await s3rver.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+  s3 = await startLocalS3(BUCKET);
+  const { endpoint } = s3;
   sim = await startSimulator({
     scenario: {
       name: "msp-fanout",
@@ -219,13 +207,7 @@ beforeAll(async () => {
     if (handlers.has(resource)) continue;
     for (const [name, value] of Object.entries({
       ...localEnvironment(template, id),
-      AWS_ENDPOINT_URL_S3: endpoint,
-      AWS_ACCESS_KEY_ID: "S3RVER",
-      AWS_SECRET_ACCESS_KEY: "S3RVER",
-      AWS_SESSION_TOKEN: undefined,
-      AWS_PROFILE: undefined,
-      AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
-      AWS_REGION: "us-east-1",
+      ...localS3Env(endpoint),
       JC_BASE_URL: proxyUrl,
       JC_INSIGHTS_URL: `${proxyUrl}/insights/directory/v1`,
       POWERTOOLS_LOG_LEVEL: "ERROR",
@@ -255,12 +237,7 @@ beforeAll(async () => {
     }),
   );
 
-  bucket = new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: "us-east-1",
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-  });
+  bucket = s3.client;
 }, 60_000);
 
 let handlersByState: Record<string, (input: never) => Promise<never>>;
@@ -268,11 +245,9 @@ let handlersByState: Record<string, (input: never) => Promise<never>>;
 afterAll(async () => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
-  bucket?.destroy();
   await new Promise((resolve) => proxy?.close(resolve));
   await sim?.close();
-  await s3rver?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await s3?.stop();
 });
 
 describe("the fan-out state machine, run locally with the real handlers", () => {

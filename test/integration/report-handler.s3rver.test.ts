@@ -14,14 +14,13 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-vitest/extend";
 import type { Page } from "playwright-core";
-import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CONTROLS } from "../../lambdas/controls/registry.js";
 import type { ControlStatus, ResultStatus } from "../../lambdas/controls/types.js";
@@ -32,6 +31,7 @@ import { layout } from "../../lambdas/store/findings-store.js";
 import { type RunningSimulator, startSimulator } from "../../sim/index.js";
 import { DEMO_ORG_ID } from "../../sim/presets/demo.js";
 import { type Browser, launchChromium } from "../browser/chromium.js";
+import { type LocalS3, localS3Env, startLocalS3 } from "../helpers/local-s3.js";
 
 const BUCKET = "jc-findings-report";
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:jumpcloud-alerts";
@@ -45,8 +45,7 @@ const STALE = "5.2";
 const sns = mockClient(SNSClient);
 const sm = mockClient(SecretsManagerClient);
 
-let s3rver: S3rver;
-let dataDir: string;
+let s3: LocalS3 | undefined;
 let sim: RunningSimulator;
 let bucket: S3Client;
 let audit: (event: unknown) => Promise<unknown>;
@@ -71,29 +70,15 @@ const digests = (): PublishCommandInput[] =>
     .filter((p) => p.MessageAttributes?.kind?.StringValue === "digest");
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "s3rver-report-"));
-  s3rver = new S3rver({
-    address: "127.0.0.1",
-    port: 0,
-    silent: true,
-    directory: dataDir,
-    configureBuckets: [{ name: BUCKET }],
-  });
-  const { port } = await s3rver.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+  s3 = await startLocalS3(BUCKET);
+  const { endpoint } = s3;
   sim = await startSimulator({ scenario: "demo" });
   sns.on(PublishCommand).resolves({ MessageId: "m-1" });
   sm.on(GetSecretValueCommand, { SecretId: SECRET }).resolves({ SecretString: sim.apiKey });
 
   // Both handlers build `new S3Client({})`: the SDK takes the endpoint from AWS_ENDPOINT_URL_S3.
   for (const [name, value] of Object.entries({
-    AWS_ENDPOINT_URL_S3: endpoint,
-    AWS_ACCESS_KEY_ID: "S3RVER",
-    AWS_SECRET_ACCESS_KEY: "S3RVER",
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
-    AWS_REGION: "us-east-1",
+    ...localS3Env(endpoint),
     FINDINGS_BUCKET: BUCKET,
     ALERTS_TOPIC_ARN: TOPIC,
     API_KEY_SECRET_ARN: SECRET,
@@ -115,21 +100,14 @@ beforeAll(async () => {
   // prunes them), so discovery from `findings/` is tested against a mocked S3 (test/lambdas/adapters).
   vi.stubEnv("JC_ORG_IDS", ORG);
   report = (await import("../../lambdas/handlers/report.js")).handler;
-  bucket = new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: "us-east-1",
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-  });
+  bucket = s3.client;
 }, 60_000);
 
 afterAll(async () => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
-  bucket?.destroy();
   await sim?.close();
-  await s3rver?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await s3?.stop();
 });
 
 /** The status each control's latest finding in the bucket says, the stale one as the report must show it. */
